@@ -1,0 +1,96 @@
+# bouncelog - build, test, install. See README.md.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/bouncelog
+MANDIR ?= $(PREFIX)/share/man
+BUILD ?= build
+PKG_CONFIG ?= pkg-config
+DEPS := libpcre2-8 yaml-0.1 libarchive jansson
+CFLAGS ?= -O2 -g
+override CPPFLAGS += -Ianalyzer -DDATADIR='"$(DATADIR)"' \
+	$(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
+override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow \
+	-Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wcast-qual -Wvla \
+	-MMD -MP
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) -lpthread
+TEST_LDLIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
+
+LIB_OBJ := $(patsubst analyzer/%.c,$(BUILD)/%.o,\
+	$(filter-out analyzer/main.c,$(wildcard analyzer/*.c)))
+TEST_OBJ := $(patsubst analyzer/tests/%.c,$(BUILD)/tests/%.o,\
+	$(wildcard analyzer/tests/*.c))
+
+.PHONY: all test check unit golden demo deps install uninstall clean \
+	sanitize lint patterns-check
+
+all: $(BUILD)/bouncelog bouncelog
+
+# A link at the top so the tool runs as ./bouncelog from the source tree.
+bouncelog: $(BUILD)/bouncelog
+	ln -sf $(BUILD)/bouncelog $@
+
+$(BUILD)/bouncelog: $(BUILD)/main.o $(BUILD)/libanalyzer.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/libanalyzer.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+$(BUILD)/%.o: analyzer/%.c $(BUILD)/.flags
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(BUILD)/tests/%.o: analyzer/tests/%.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+$(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libanalyzer.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LDLIBS) $(LDLIBS)
+$(BUILD)/.flags: FORCE	# rebuild everything when PREFIX or CFLAGS change
+	@mkdir -p $(@D); echo '$(CPPFLAGS) $(CFLAGS)' >$@.new
+	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+FORCE:
+
+deps:
+	@scripts/install-deps
+
+# test: what a new machine needs, then every test there is.
+test: deps
+	$(MAKE) check
+
+check: unit patterns-check golden
+
+unit: $(BUILD)/tests/run $(BUILD)/bouncelog
+	BOUNCELOG=$(BUILD)/bouncelog $(BUILD)/tests/run -j2
+
+patterns-check: $(BUILD)/bouncelog
+	$(BUILD)/bouncelog patterns check --patterns patterns
+
+golden: $(BUILD)/bouncelog
+	BOUNCELOG=$(BUILD)/bouncelog scripts/golden.sh
+
+demo: deps
+	$(MAKE) $(BUILD)/bouncelog
+	$(BUILD)/bouncelog fixtures/incident.log.gz
+
+sanitize:
+	$(MAKE) BUILD=build/san check LDFLAGS=-fsanitize=address,undefined \
+	    CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all'
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    -Ianalyzer analyzer
+	! grep -nE '\b(gets|strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol)\(' \
+	    analyzer/*.c analyzer/tests/*.c
+
+install: $(BUILD)/bouncelog
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/patterns \
+	    $(DESTDIR)$(DATADIR)/templates
+	install -m 0755 $(BUILD)/bouncelog $(DESTDIR)$(BINDIR)/bouncelog
+	install -m 0644 patterns/*.yaml patterns/README.md \
+	    $(DESTDIR)$(DATADIR)/patterns/
+	if ls templates/* >/dev/null 2>&1; then \
+	    install -m 0644 templates/* $(DESTDIR)$(DATADIR)/templates/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/bouncelog
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build bouncelog
+
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/main.d

@@ -1,0 +1,489 @@
+/*
+ * agg.c - stage 7: events -> groups (see agg.h). Keys are compared as the
+ * MTA wrote them, except domains and hosts, which are folded to lower case
+ * because DNS names are case-insensitive.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "hset.h"
+#include "xalloc.h"
+
+#define COUNTER_MIN_BUCKETS	16
+
+/* A private name -> pointer index for lists, domains and senders. */
+struct index_entry {
+	char			*key;
+	void			*value;
+	struct index_entry	*next;
+};
+
+struct index {
+	struct index_entry	**buckets;
+	size_t			  nbuckets, n;
+};
+
+static void
+index_free(struct index *ix)
+{
+	struct index_entry *e, *next;
+	size_t i;
+
+	if (ix == NULL)
+		return;
+	for (i = 0; i < ix->nbuckets; i++) {
+		for (e = ix->buckets[i]; e != NULL; e = next) {
+			next = e->next;
+			free(e->key);
+			free(e);
+		}
+	}
+	free(ix->buckets);
+	free(ix);
+}
+
+static void
+index_grow(struct index *ix)
+{
+	size_t n = ix->nbuckets == 0 ? 64 : ix->nbuckets * 2, i;
+	struct index_entry **b = xcalloc(n, sizeof(*b)), *e, *next;
+	size_t h;
+
+	for (i = 0; i < ix->nbuckets; i++) {
+		for (e = ix->buckets[i]; e != NULL; e = next) {
+			next = e->next;
+			h = (size_t)hset_hash(e->key, strlen(e->key)) & (n - 1);
+			e->next = b[h];
+			b[h] = e;
+		}
+	}
+	free(ix->buckets);
+	ix->buckets = b;
+	ix->nbuckets = n;
+}
+
+/* index_get - the value under "kind:key", or NULL */
+static void *
+index_get(struct index *ix, const char *key)
+{
+	struct index_entry *e;
+	size_t h;
+
+	if (ix->nbuckets == 0)
+		return NULL;
+	h = (size_t)hset_hash(key, strlen(key)) & (ix->nbuckets - 1);
+	for (e = ix->buckets[h]; e != NULL; e = e->next)
+		if (strcmp(e->key, key) == 0)
+			return e->value;
+	return NULL;
+}
+
+static void
+index_put(struct index *ix, const char *key, void *value)
+{
+	struct index_entry *e;
+	size_t h;
+
+	if ((ix->n + 1) > ix->nbuckets)
+		index_grow(ix);
+	e = xmalloc(sizeof(*e));
+	e->key = xstrdup(key);
+	e->value = value;
+	h = (size_t)hset_hash(key, strlen(key)) & (ix->nbuckets - 1);
+	e->next = ix->buckets[h];
+	ix->buckets[h] = e;
+	ix->n++;
+}
+
+/* ---- counters ---- */
+
+static void
+counter_fini(struct agg_counter *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->items[i]->key);
+		free(c->items[i]);
+	}
+	free(c->items);
+	free(c->buckets);
+	memset(c, 0, sizeof(*c));
+}
+
+static struct agg_count *
+counter_find(const struct agg_counter *c, const char *key, size_t h)
+{
+	struct agg_count *it;
+
+	if (c->nbuckets == 0)
+		return NULL;
+	for (it = c->buckets[h & (c->nbuckets - 1)]; it != NULL;
+	    it = it->hh_next)
+		if (strcmp(it->key, key) == 0)
+			return it;
+	return NULL;
+}
+
+static void
+counter_rehash(struct agg_counter *c)
+{
+	size_t n = c->nbuckets == 0 ? COUNTER_MIN_BUCKETS : c->nbuckets * 2;
+	size_t i, h;
+
+	free(c->buckets);
+	c->buckets = xcalloc(n, sizeof(*c->buckets));
+	c->nbuckets = n;
+	for (i = 0; i < c->n; i++) {
+		h = (size_t)hset_hash(c->items[i]->key,
+		    strlen(c->items[i]->key)) & (n - 1);
+		c->items[i]->hh_next = c->buckets[h];
+		c->buckets[h] = c->items[i];
+	}
+}
+
+unsigned long
+agg_counter_get(const struct agg_counter *c, const char *key)
+{
+	struct agg_count *it = counter_find(c, key,
+	    (size_t)hset_hash(key, strlen(key)));
+
+	return it == NULL ? 0 : it->count;
+}
+
+/*
+ * counter_add - add n under key; a new key past the group cap is counted
+ * under AGG_OTHER_KEY instead.
+ */
+static void
+counter_add(struct agg *a, struct agg_counter *c, const char *key,
+    unsigned long n)
+{
+	size_t h = (size_t)hset_hash(key, strlen(key));
+	struct agg_count *it = counter_find(c, key, h);
+
+	if (it == NULL) {
+		if (a->ngroups >= a->opts.max_groups &&
+		    strcmp(key, AGG_OTHER_KEY) != 0) {
+			a->is_capped = 1;
+			counter_add(a, c, AGG_OTHER_KEY, n);
+			return;
+		}
+		a->ngroups++;
+		if (c->n == c->alloc) {
+			c->alloc = c->alloc == 0 ? 8 : c->alloc * 2;
+			c->items = xreallocarray(c->items, c->alloc,
+			    sizeof(*c->items));
+		}
+		it = xcalloc(1, sizeof(*it));
+		it->key = xstrdup(key);
+		c->items[c->n++] = it;
+		if (c->n > c->nbuckets)
+			counter_rehash(c);
+		else {
+			h &= c->nbuckets - 1;
+			it->hh_next = c->buckets[h];
+			c->buckets[h] = it;
+		}
+	}
+	it->count += n;
+}
+
+/* ---- helpers ---- */
+
+/* span_str - a NUL-terminated copy of s into buf (cut to fit) */
+static const char *
+span_str(char *buf, size_t len, struct span s, int fold)
+{
+	size_t n = s.n < len - 1 ? s.n : len - 1, i;
+
+	for (i = 0; i < n; i++)
+		buf[i] = fold ? (char)tolower((unsigned char)s.p[i]) : s.p[i];
+	buf[n] = '\0';
+	return buf;
+}
+
+static void
+push(void ***arr, size_t *n, size_t *alloc, void *item)
+{
+	if (*n == *alloc) {
+		*alloc = *alloc == 0 ? 8 : *alloc * 2;
+		*arr = xreallocarray(*arr, *alloc, sizeof(**arr));
+	}
+	(*arr)[(*n)++] = item;
+}
+
+struct agg *
+agg_new(const struct agg_opts *opts)
+{
+	struct agg *a = xcalloc(1, sizeof(*a));
+
+	a->opts = *opts;
+	if (a->opts.bucket <= 0)
+		a->opts.bucket = 3600;
+	if (a->opts.max_groups == 0)
+		a->opts.max_groups = AGG_MAX_GROUPS_DEFAULT;
+	a->index = xcalloc(1, sizeof(struct index));
+	hset_init(&a->totals.messages, AGG_UNIQUE_CAP);
+	hset_init(&a->totals.recipients, AGG_UNIQUE_CAP);
+	return a;
+}
+
+static void
+list_free(struct agg_list *l)
+{
+	free(l->key);
+	free(l->zone);
+	free(l->url);
+	free(l->example);
+	hset_fini(&l->messages);
+	hset_fini(&l->recipients);
+	counter_fini(&l->listed_ips);
+	counter_fini(&l->domains);
+	counter_fini(&l->mx);
+	counter_fini(&l->senders);
+	counter_fini(&l->buckets);
+	free(l);
+}
+
+void
+agg_free(struct agg *a)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < a->nlists; i++)
+		list_free(a->lists[i]);
+	for (i = 0; i < a->ndomains; i++) {
+		free(a->domains[i]->domain);
+		counter_fini(&a->domains[i]->lists);
+		free(a->domains[i]);
+	}
+	for (i = 0; i < a->nsenders; i++) {
+		free(a->senders[i]->account);
+		hset_fini(&a->senders[i]->recipients);
+		free(a->senders[i]);
+	}
+	free(a->lists);
+	free(a->domains);
+	free(a->senders);
+	counter_fini(&a->inbound_lists);
+	hset_fini(&a->totals.messages);
+	hset_fini(&a->totals.recipients);
+	index_free(a->index);
+	free(a);
+}
+
+void
+agg_note_time(struct agg *a, time_t t)
+{
+	if (a->first_time == 0 || t < a->first_time)
+		a->first_time = t;
+	if (t > a->last_time)
+		a->last_time = t;
+}
+
+/* list_key - the group key of an event's list: its id, or the zone */
+static const char *
+list_key(char *buf, size_t len, const struct list_info *info,
+    struct span zone)
+{
+	if (info != NULL)
+		return info->id;
+	if (zone.n > 0)
+		return span_str(buf, len, zone, 1);
+	return "unknown";
+}
+
+static struct agg_list *
+get_list(struct agg *a, const char *key, const struct list_info *info)
+{
+	char ikey[300];
+	struct agg_list *l;
+
+	snprintf(ikey, sizeof(ikey), "l:%s", key);
+	l = index_get(a->index, ikey);
+	if (l != NULL)
+		return l;
+	l = xcalloc(1, sizeof(*l));
+	l->key = xstrdup(key);
+	l->info = info;
+	hset_init(&l->messages, AGG_UNIQUE_CAP);
+	hset_init(&l->recipients, AGG_UNIQUE_CAP);
+	index_put(a->index, ikey, l);
+	push((void ***)&a->lists, &a->nlists, &a->alloc_lists, l);
+	return l;
+}
+
+static struct agg_domain *
+get_domain(struct agg *a, const char *domain)
+{
+	char ikey[300];
+	struct agg_domain *d;
+
+	snprintf(ikey, sizeof(ikey), "d:%s", domain);
+	d = index_get(a->index, ikey);
+	if (d != NULL)
+		return d;
+	if (a->ngroups >= a->opts.max_groups &&
+	    strcmp(domain, AGG_OTHER_KEY) != 0) {
+		a->is_capped = 1;
+		return get_domain(a, AGG_OTHER_KEY);
+	}
+	a->ngroups++;
+	d = xcalloc(1, sizeof(*d));
+	d->domain = xstrdup(domain);
+	index_put(a->index, ikey, d);
+	push((void ***)&a->domains, &a->ndomains, &a->alloc_domains, d);
+	return d;
+}
+
+static struct agg_sender *
+get_sender(struct agg *a, const char *account)
+{
+	char ikey[300];
+	struct agg_sender *s;
+
+	snprintf(ikey, sizeof(ikey), "s:%s", account);
+	s = index_get(a->index, ikey);
+	if (s != NULL)
+		return s;
+	if (a->ngroups >= a->opts.max_groups &&
+	    strcmp(account, AGG_OTHER_KEY) != 0) {
+		a->is_capped = 1;
+		return get_sender(a, AGG_OTHER_KEY);
+	}
+	a->ngroups++;
+	s = xcalloc(1, sizeof(*s));
+	s->account = xstrdup(account);
+	hset_init(&s->recipients, AGG_UNIQUE_CAP);
+	index_put(a->index, ikey, s);
+	push((void ***)&a->senders, &a->nsenders, &a->alloc_senders, s);
+	return s;
+}
+
+/* set_once - keep the first non-empty value of a field */
+static void
+set_once(char **field, struct span s, size_t cap)
+{
+	if (*field != NULL || s.n == 0)
+		return;
+	*field = xmemdup(s.p, s.n < cap ? s.n : cap);
+}
+
+static void
+add_blocklist(struct agg *a, const struct agg_event *ev, const char *domain,
+    const char *mx)
+{
+	char kbuf[256], buf[64];
+	const char *key = list_key(kbuf, sizeof(kbuf), ev->list, ev->zone);
+	struct agg_list *l = get_list(a, key, ev->list);
+	struct agg_domain *d;
+	time_t start;
+
+	l->rejections++;
+	if (ev->status == STATUS_BOUNCED)
+		l->bounced++;
+	else
+		l->deferred++;
+	if (l->first_seen == 0 || ev->time < l->first_seen)
+		l->first_seen = ev->time;
+	if (ev->time > l->last_seen)
+		l->last_seen = ev->time;
+	hset_add(&l->messages, hset_hash(ev->qid.p, ev->qid.n));
+	hset_add(&l->recipients, hset_hash_lower(ev->rcpt.p, ev->rcpt.n));
+	set_once(&l->zone, ev->zone, 253);
+	set_once(&l->url, ev->url, 512);
+	set_once(&l->example, ev->reply, AGG_EXAMPLE_MAX);
+	if (ev->listed_ip.n > 0)
+		counter_add(a, &l->listed_ips,
+		    span_str(buf, sizeof(buf), ev->listed_ip, 1), 1);
+	counter_add(a, &l->domains, domain, 1);
+	counter_add(a, &l->mx, mx, 1);
+	if (ev->sender != NULL)
+		counter_add(a, &l->senders, ev->sender, 1);
+	start = ev->time - (((ev->time % a->opts.bucket) + a->opts.bucket) %
+	    a->opts.bucket);
+	snprintf(buf, sizeof(buf), "%lld", (long long)start);
+	counter_add(a, &l->buckets, buf, 1);
+
+	d = get_domain(a, domain);
+	d->rejections++;
+	counter_add(a, &d->lists, key, 1);
+
+	a->totals.blocklist_rejections++;
+	if (ev->status == STATUS_BOUNCED)
+		a->totals.bounced++;
+	else
+		a->totals.deferred++;
+	hset_add(&a->totals.messages, hset_hash(ev->qid.p, ev->qid.n));
+	hset_add(&a->totals.recipients,
+	    hset_hash_lower(ev->rcpt.p, ev->rcpt.n));
+}
+
+void
+agg_add(struct agg *a, const struct agg_event *ev)
+{
+	char domain[256], mx[256];
+	struct agg_sender *s = NULL;
+	int is_rejection;
+
+	agg_note_time(a, ev->time);
+	span_str(domain, sizeof(domain), ev->rcpt_domain, 1);
+	span_str(mx, sizeof(mx), ev->mx_host, 1);
+	if (mx[0] == '\0')
+		snprintf(mx, sizeof(mx), "%s", "(none)");
+	if (ev->sender != NULL) {
+		s = get_sender(a, ev->sender);
+		if (ev->is_new_message)
+			s->messages++;
+		hset_add(&s->recipients,
+		    hset_hash_lower(ev->rcpt.p, ev->rcpt.n));
+	}
+	if (ev->status == STATUS_SENT) {
+		a->totals.deliveries++;
+		if (s != NULL)
+			s->deliveries++;
+		return;
+	}
+	is_rejection = ev->cls != CLASS_NONE &&
+	    (ev->status == STATUS_BOUNCED || ev->status == STATUS_DEFERRED);
+	if (!is_rejection)
+		return;
+	a->totals.by_class[ev->cls]++;
+	if (ev->cls == CLASS_BLOCKLIST) {
+		add_blocklist(a, ev, domain, mx);
+		if (s != NULL)
+			s->rejections++;
+	} else {
+		a->totals.other_rejections++;
+		if (s != NULL)
+			s->other_rejections++;
+	}
+}
+
+void
+agg_add_inbound(struct agg *a, enum pat_class cls,
+    const struct list_info *list, struct span zone)
+{
+	char kbuf[256];
+
+	a->totals.inbound_rejections++;
+	if (cls != CLASS_BLOCKLIST)
+		return;
+	a->totals.inbound_blocklist_rejections++;
+	counter_add(a, &a->inbound_lists,
+	    list_key(kbuf, sizeof(kbuf), list, zone), 1);
+}
+
+const char *
+agg_list_name(const struct agg_list *l)
+{
+	if (l->info != NULL && l->info->name != NULL)
+		return l->info->name;
+	return l->key;
+}

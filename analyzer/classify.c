@@ -1,0 +1,372 @@
+/*
+ * classify.c - stage 6: a reply text -> a hit (see classify.h).
+ *
+ * Rules come from patterns.c already in precedence order. For each reply
+ * the text is lower-cased once into a scratch buffer, so that a rule's
+ * prefilter literals are plain memmem() calls; only rules whose prefilter
+ * passes run their regex. The first rule that matches decides.
+ *
+ * The classifier owns everything that changes while matching (one
+ * match_data per rule, the match context with its limits, the scratch
+ * buffer and the warned-once flags), so the ruleset stays read-only and
+ * could be shared by several classifiers.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "classify.h"
+#include "diag.h"
+#include "xalloc.h"
+
+/*
+ * Effort limits for one match: far above what a sane rule needs on an
+ * 8 KiB reply, low enough that a catastrophic regex costs milliseconds.
+ */
+#define CLASSIFY_MATCH_LIMIT	200000
+#define CLASSIFY_HEAP_LIMIT_KIB	1024
+
+struct classifier {
+	const struct ruleset	*rs;
+	pcre2_match_context	*mctx;
+	pcre2_match_data	**md;		/* one per rule */
+	uint32_t		*grp_ip;	/* capture group numbers, 0: none */
+	uint32_t		*grp_zone;
+	uint32_t		*grp_url;
+	unsigned char		*warned;	/* per rule: limit warning given */
+	size_t			 nrules;
+	char			*lower;		/* scratch: the reply, lower case */
+	size_t			 lower_cap;
+};
+
+/* group_number - the number of a named group, 0 when the regex has none */
+static uint32_t
+group_number(const pcre2_code *code, const char *name)
+{
+	int n = pcre2_substring_number_from_name(code, (PCRE2_SPTR)name);
+
+	return n > 0 ? (uint32_t)n : 0;
+}
+
+struct classifier *
+classify_new(const struct ruleset *rs)
+{
+	struct classifier *cl = xcalloc(1, sizeof(*cl));
+	const pcre2_code *code;
+	size_t i, n = patterns_nrules(rs);
+
+	cl->rs = rs;
+	cl->nrules = n;
+	cl->mctx = pcre2_match_context_create(NULL);
+	if (cl->mctx == NULL)
+		diag_fatal(EX_OSERR, "out of memory");
+	pcre2_set_match_limit(cl->mctx, CLASSIFY_MATCH_LIMIT);
+	pcre2_set_heap_limit(cl->mctx, CLASSIFY_HEAP_LIMIT_KIB);
+	cl->md = xcalloc(n, sizeof(*cl->md));
+	cl->grp_ip = xcalloc(n, sizeof(*cl->grp_ip));
+	cl->grp_zone = xcalloc(n, sizeof(*cl->grp_zone));
+	cl->grp_url = xcalloc(n, sizeof(*cl->grp_url));
+	cl->warned = xcalloc(n, 1);
+	for (i = 0; i < n; i++) {
+		code = patterns_rule_code(patterns_rule_at(rs, i));
+		cl->md[i] = pcre2_match_data_create_from_pattern(code, NULL);
+		if (cl->md[i] == NULL)
+			diag_fatal(EX_OSERR, "out of memory");
+		cl->grp_ip[i] = group_number(code, "ip");
+		cl->grp_zone[i] = group_number(code, "zone");
+		cl->grp_url[i] = group_number(code, "url");
+	}
+	cl->lower_cap = 1024;
+	cl->lower = xmalloc(cl->lower_cap);
+	return cl;
+}
+
+void
+classify_free(struct classifier *cl)
+{
+	size_t i;
+
+	if (cl == NULL)
+		return;
+	for (i = 0; i < cl->nrules; i++)
+		pcre2_match_data_free(cl->md[i]);
+	free(cl->md);
+	free(cl->grp_ip);
+	free(cl->grp_zone);
+	free(cl->grp_url);
+	free(cl->warned);
+	pcre2_match_context_free(cl->mctx);
+	free(cl->lower);
+	free(cl);
+}
+
+/* lower_text - the reply in lower case (ASCII) in the scratch buffer */
+static void
+lower_text(struct classifier *cl, const char *text, size_t len)
+{
+	unsigned char c;
+	size_t i;
+
+	if (len > cl->lower_cap) {
+		cl->lower_cap = len;
+		cl->lower = xrealloc(cl->lower, cl->lower_cap);
+	}
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)text[i];
+		cl->lower[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+}
+
+/* group_span - the text a capture group matched, or an empty span */
+static struct span
+group_span(pcre2_match_data *md, uint32_t group, int rc, const char *text)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+
+	if (group == 0 || (int)group >= rc || ov[2 * group] == PCRE2_UNSET)
+		return SPAN_NULL;
+	return (struct span){ text + ov[2 * group],
+	    ov[2 * group + 1] - ov[2 * group] };
+}
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* quad_len - length of a dotted quad of 1-3 digit parts at p, or 0 */
+static size_t
+quad_len(const char *p, size_t n)
+{
+	size_t i = 0, digits;
+	int part;
+
+	for (part = 0; part < 4; part++) {
+		if (part > 0) {
+			if (i >= n || p[i] != '.')
+				return 0;
+			i++;
+		}
+		for (digits = 0; i < n && is_digit(p[i]); i++)
+			digits++;
+		if (digits == 0 || digits > 3)
+			return 0;
+	}
+	/* "1.2.3.4.5" or "1.2.3.4567" is a version or an id, not an address */
+	if (i < n && (is_digit(p[i]) || (p[i] == '.' && i + 1 < n &&
+	    is_digit(p[i + 1]))))
+		return 0;
+	return i;
+}
+
+/*
+ * first_ipv4 - the first IPv4 address of text that could be the listed
+ * sender: not part of a longer number, and not a 127/8 DNSBL return code
+ * ("zen.spamhaus.org=127.0.0.2").
+ */
+static struct span
+first_ipv4(const char *text, size_t len)
+{
+	size_t i, n;
+	char prev;
+
+	for (i = 0; i < len; i++) {
+		if (!is_digit(text[i]))
+			continue;
+		prev = i > 0 ? text[i - 1] : ' ';
+		if (is_digit(prev) || prev == '.')
+			continue;
+		n = quad_len(text + i, len - i);
+		if (n == 0)
+			continue;
+		if (n > 4 && memcmp(text + i, "127.", 4) == 0) {
+			i += n;
+			continue;
+		}
+		return (struct span){ text + i, n };
+	}
+	return SPAN_NULL;
+}
+
+/* url_trim - a URL without the punctuation that ends the sentence around it */
+static struct span
+url_trim(struct span u)
+{
+	while (u.n > 0 && memchr(".,:;)]>'\"", u.p[u.n - 1], 10) != NULL)
+		u.n--;
+	return u;
+}
+
+/* first_url - the first http:// or https:// URL of text, or an empty span */
+static struct span
+first_url(const char *text, size_t len)
+{
+	struct span s = { text, len }, u;
+	long at;
+	size_t n;
+
+	at = span_find(s, "http", 4);
+	while (at >= 0) {
+		u.p = text + at;
+		u.n = len - (size_t)at;
+		if (span_has_prefix(u, "http://") || span_has_prefix(u, "https://")) {
+			for (n = 0; n < u.n && u.p[n] != ' ' && u.p[n] != '\t' &&
+			    u.p[n] != '"' && u.p[n] != '<'; n++)
+				;
+			u.n = n;
+			return url_trim(u);
+		}
+		s.p = text + at + 4;
+		s.n = len - (size_t)at - 4;
+		at = span_find(s, "http", 4);
+		if (at >= 0)
+			at += s.p - text;
+	}
+	return SPAN_NULL;
+}
+
+/* fill_hit - the hit of rule i, which matched with rc */
+static void
+fill_hit(struct classifier *cl, size_t i, int rc, const char *text,
+    size_t len, struct hit *h)
+{
+	const struct rule *r = patterns_rule_at(cl->rs, i);
+	const struct list_info *file = patterns_rule_list(r);
+	const struct list_info *under = patterns_rule_maps_to(r);
+	const struct list_info *zl;
+
+	h->cls = patterns_rule_class(r);
+	h->rule_file = file->file;
+	h->rule_line = patterns_rule_line(r);
+	h->ip = group_span(cl->md[i], cl->grp_ip[i], rc, text);
+	h->zone = group_span(cl->md[i], cl->grp_zone[i], rc, text);
+	h->url = group_span(cl->md[i], cl->grp_url[i], rc, text);
+	if (under != NULL) {
+		h->list = under;
+		h->via = file;
+	} else if (file->kind != KIND_CLASSIFIER && file->kind != KIND_GENERIC) {
+		h->list = file;
+	}
+	if (file->kind == KIND_GENERIC && h->cls == CLASS_BLOCKLIST &&
+	    h->zone.n > 0) {
+		zl = patterns_find_zone(cl->rs, h->zone.p, h->zone.n);
+		if (zl != NULL) {
+			h->list = zl;
+			h->cls = zl->kind == KIND_DOMAIN_LIST ? CLASS_CONTENT :
+			    CLASS_BLOCKLIST;
+		}
+	}
+	h->url = url_trim(h->url);
+	/* Rules recognise a reply; where a shape puts the IP or the URL
+	 * elsewhere, the reply's first one is the listed IP / lookup link. */
+	if (h->cls == CLASS_BLOCKLIST && h->ip.n == 0)
+		h->ip = first_ipv4(text, len);
+	if (h->cls == CLASS_BLOCKLIST && h->url.n == 0)
+		h->url = first_url(text, len);
+}
+
+/* warn_limit - say once per rule that it gave up on a reply */
+static void
+warn_limit(struct classifier *cl, size_t i, int rc)
+{
+	const struct rule *r = patterns_rule_at(cl->rs, i);
+	struct where w = { patterns_rule_list(r)->file, patterns_rule_line(r) };
+	PCRE2_UCHAR msg[256];
+
+	if (cl->warned[i])
+		return;
+	cl->warned[i] = 1;
+	pcre2_get_error_message(rc, msg, sizeof(msg));
+	diag_warn(&w, "rule gave up on a reply (%s); counted as no match",
+	    (const char *)msg);
+}
+
+enum pat_class
+classify_text(struct classifier *cl, const char *text, size_t len,
+    struct hit *h)
+{
+	const struct rule *r;
+	size_t i;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	h->cls = CLASS_OTHER;
+	lower_text(cl, text, len);
+	for (i = 0; i < cl->nrules; i++) {
+		r = patterns_rule_at(cl->rs, i);
+		if (!patterns_rule_may_match(r, cl->lower, len))
+			continue;
+		rc = pcre2_match(patterns_rule_code(r), (PCRE2_SPTR)text, len,
+		    0, 0, cl->md[i], cl->mctx);
+		if (rc == PCRE2_ERROR_NOMATCH)
+			continue;
+		if (rc < 0) {
+			/* match/heap/depth limit, JIT stack: no match */
+			warn_limit(cl, i, rc);
+			continue;
+		}
+		/* rc 0: ovector too small, cannot happen with from_pattern */
+		fill_hit(cl, i, rc == 0 ? 1 : rc, text, len, h);
+		break;
+	}
+	return h->cls;
+}
+
+/* check_one - 0 when the example is classified as its file says */
+static int
+check_one(struct classifier *cl, const struct pat_example *ex)
+{
+	struct where w = { ex->list->file, ex->line };
+	struct hit h;
+	char got[128];
+
+	classify_text(cl, ex->text, strlen(ex->text), &h);
+	if (h.rule_line == 0) {
+		diag_error(&w, "example matched by no rule");
+		return -1;
+	}
+	if (strcmp(h.rule_file, ex->list->file) != 0) {
+		diag_error(&w, "example matched first by %s:%lu, not by "
+		    "this file's rules", h.rule_file, h.rule_line);
+		return -1;
+	}
+	if (ex->ip != NULL && !span_eq_str(h.ip, ex->ip)) {
+		diag_quote(got, sizeof(got), h.ip.p, h.ip.n, 60);
+		diag_error(&w, "example gives ip %s, rule line %lu found "
+		    "\"%s\"", ex->ip, h.rule_line, got);
+		return -1;
+	}
+	if (ex->cls != CLASS_NONE && h.cls != ex->cls) {
+		diag_error(&w, "example has class %s, rule line %lu gives %s",
+		    patterns_class_name(ex->cls), h.rule_line,
+		    patterns_class_name(h.cls));
+		return -1;
+	}
+	if (ex->list_id != NULL && (h.list == NULL ||
+	    strcmp(h.list->id, ex->list_id) != 0)) {
+		diag_error(&w, "example names list %s, rule line %lu gives "
+		    "%s", ex->list_id, h.rule_line,
+		    h.list != NULL ? h.list->id : "none");
+		return -1;
+	}
+	return 0;
+}
+
+unsigned
+classify_check_examples(const struct ruleset *rs, struct classifier *cl)
+{
+	const struct pat_example *ex;
+	unsigned nfail = 0;
+	size_t i;
+
+	for (i = 0; i < patterns_nexamples(rs); i++) {
+		ex = patterns_example_at(rs, i);
+		if (check_one(cl, ex) != 0)
+			nfail++;
+	}
+	return nfail;
+}

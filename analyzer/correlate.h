@@ -1,0 +1,61 @@
+/*
+ * correlate.h - stage 5: queue id -> who sent the message: the client
+ * account (Postfix sasl_username), the envelope sender, the client IP and
+ * the message-id, so every delivery event can be attributed.
+ *
+ * The table is bounded: an entry leaves when its message is removed from
+ * the queue; past the cap the oldest entry goes first and is counted as an
+ * eviction, so memory stays flat on logs of any size. A queue id seen
+ * without its start simply has no account (never a guessed one).
+ *
+ * Ownership: the table owns copies of every string it keeps (capped at
+ * CORRELATE_FIELD_MAX bytes each). A struct msginfo returned by
+ * correlate_find() is valid until the next correlate_* call.
+ */
+#ifndef CORRELATE_H
+#define CORRELATE_H
+
+#include <stddef.h>
+
+#include "rec.h"
+
+#define CORRELATE_CAP_DEFAULT	200000
+#define CORRELATE_FIELD_MAX	255
+
+struct msginfo {
+	const char	*account;	/* sasl user; "" when unknown */
+	const char	*sender;	/* envelope sender; "" when unknown */
+	const char	*client_ip;	/* "" when unknown */
+	const char	*msgid;		/* "" when unknown */
+	int		 is_outbound_counted;	/* set by the caller */
+};
+
+struct correlate;
+
+struct correlate	*correlate_new(size_t cap);
+void			 correlate_free(struct correlate *);
+
+/*
+ * correlate_feed - learn from a record (client=, pickup, qmgr from=,
+ * message-id=, removed); other kinds are ignored. host: the syslog host,
+ * so that the same queue id on two servers of a central log stays apart.
+ */
+void	correlate_feed(struct correlate *, struct span host,
+	    const struct rec *);
+
+/* correlate_find - what we know of a queue id on a host, or NULL */
+struct msginfo	*correlate_find(struct correlate *, struct span host,
+		    struct span qid);
+
+/* correlate_nevicted - entries dropped at the cap so far */
+unsigned long	correlate_nevicted(const struct correlate *);
+/* correlate_count - entries held now */
+size_t		correlate_count(const struct correlate *);
+
+/*
+ * correlate_sender_key - the name a message is attributed to: the account
+ * when known, else the envelope sender; NULL when neither is known.
+ */
+const char	*correlate_sender_key(const struct msginfo *);
+
+#endif

@@ -1,0 +1,451 @@
+/*
+ * report.c - stage 8: groups -> the summary document (see report.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "stamp.h"
+#include "xalloc.h"
+
+/* How many entries the per-list arrays keep: enough for any report. */
+#define REPORT_TOP	50
+
+json_t *
+report_time(time_t t)
+{
+	char buf[32];
+
+	if (t == 0)
+		return json_null();
+	return json_string(stamp_format(t, buf, sizeof(buf)));
+}
+
+/* set - json_object_set_new, for short lines */
+static void
+set(json_t *obj, const char *key, json_t *value)
+{
+	json_object_set_new(obj, key, value);
+}
+
+static json_t *
+uint_json(unsigned long n)
+{
+	return json_integer((json_int_t)n);
+}
+
+/* by_count_then_key - count descending, then key ascending */
+static int
+by_count_then_key(const void *x, const void *y)
+{
+	const struct agg_count *a = *(const struct agg_count *const *)x;
+	const struct agg_count *b = *(const struct agg_count *const *)y;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return strcmp(a->key, b->key);
+}
+
+/* sorted_items - a sorted copy of a counter's items (caller frees) */
+static struct agg_count **
+sorted_items(const struct agg_counter *c)
+{
+	struct agg_count **items = xreallocarray(NULL, c->n + 1,
+	    sizeof(*items));
+
+	if (c->n > 0)
+		memcpy(items, c->items, c->n * sizeof(*items));
+	qsort(items, c->n, sizeof(*items), by_count_then_key);
+	return items;
+}
+
+/* counter_array - [{name: key, count_name: n}, ...], at most max items */
+static json_t *
+counter_array(const struct agg_counter *c, const char *name,
+    const char *count_name, size_t max)
+{
+	struct agg_count **items = sorted_items(c);
+	json_t *arr = json_array(), *o;
+	size_t i;
+
+	for (i = 0; i < c->n && i < max; i++) {
+		o = json_object();
+		set(o, name, json_string(items[i]->key));
+		set(o, count_name, uint_json(items[i]->count));
+		json_array_append_new(arr, o);
+	}
+	free(items);
+	return arr;
+}
+
+static int
+by_bucket_start(const void *x, const void *y)
+{
+	const struct agg_count *a = *(const struct agg_count *const *)x;
+	const struct agg_count *b = *(const struct agg_count *const *)y;
+	long long ta = strtoll(a->key, NULL, 10);
+	long long tb = strtoll(b->key, NULL, 10);
+
+	return ta < tb ? -1 : ta > tb;
+}
+
+/* timeline - [{start, rejections}] in time order */
+static json_t *
+timeline(const struct agg_counter *c)
+{
+	struct agg_count **items = xreallocarray(NULL, c->n + 1,
+	    sizeof(*items));
+	json_t *arr = json_array(), *o;
+	size_t i;
+
+	if (c->n > 0)
+		memcpy(items, c->items, c->n * sizeof(*items));
+	qsort(items, c->n, sizeof(*items), by_bucket_start);
+	for (i = 0; i < c->n; i++) {
+		if (strcmp(items[i]->key, AGG_OTHER_KEY) == 0)
+			continue;
+		o = json_object();
+		set(o, "start", report_time((time_t)strtoll(items[i]->key,
+		    NULL, 10)));
+		set(o, "rejections", uint_json(items[i]->count));
+		json_array_append_new(arr, o);
+	}
+	free(items);
+	return arr;
+}
+
+/* delist_url - the list's lookup URL with {ip} filled in, else the URL
+ * the reply quoted, else null */
+static json_t *
+delist_url(const struct agg_list *l)
+{
+	struct agg_count **items;
+	const char *tmpl, *at;
+	char buf[1024];
+	const char *ip;
+	int n;
+
+	if (l->info != NULL && l->info->is_defunct)
+		return json_null();
+	tmpl = l->info != NULL ? l->info->lookup_url : NULL;
+	if (tmpl == NULL)
+		return l->url != NULL ? json_string(l->url) : json_null();
+	at = strstr(tmpl, "{ip}");
+	if (at == NULL)
+		return json_string(tmpl);
+	items = sorted_items(&l->listed_ips);
+	ip = l->listed_ips.n > 0 ? items[0]->key : "";
+	if (ip[0] == '\0' || strcmp(ip, AGG_OTHER_KEY) == 0) {
+		free(items);
+		return json_string(tmpl);
+	}
+	n = snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - tmpl), tmpl,
+	    ip, at + 4);
+	free(items);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return json_string(tmpl);
+	return json_string(buf);
+}
+
+static json_t *
+opt_string(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *
+list_json(const struct agg_list *l, time_t input_last, long bucket)
+{
+	const struct list_info *info = l->info;
+	json_t *o = json_object();
+
+	set(o, "id", json_string(l->key));
+	set(o, "name", json_string(agg_list_name(l)));
+	set(o, "known", json_boolean(info != NULL));
+	set(o, "zone", opt_string(l->zone != NULL ? l->zone :
+	    (info != NULL && info->nzones > 0 ? info->zones[0] : NULL)));
+	set(o, "operator", opt_string(info != NULL ? info->operator_name :
+	    NULL));
+	set(o, "rejections", uint_json(l->rejections));
+	set(o, "bounced", uint_json(l->bounced));
+	set(o, "deferred", uint_json(l->deferred));
+	set(o, "messages", uint_json(l->messages.count));
+	set(o, "recipients", uint_json(l->recipients.count));
+	set(o, "unique_counts_estimated", json_boolean(
+	    l->messages.is_estimate || l->recipients.is_estimate));
+	set(o, "first_seen", report_time(l->first_seen));
+	set(o, "last_seen", report_time(l->last_seen));
+	/* "Still going on" means rejections in the input's last bucket. */
+	set(o, "active_at_end", json_boolean(input_last != 0 &&
+	    l->last_seen > input_last - bucket));
+	set(o, "listed_ips", counter_array(&l->listed_ips, "ip", "rejections",
+	    REPORT_TOP));
+	set(o, "domains", counter_array(&l->domains, "domain", "rejections",
+	    REPORT_TOP));
+	set(o, "mx", counter_array(&l->mx, "host", "rejections", REPORT_TOP));
+	set(o, "senders", counter_array(&l->senders, "account", "rejections",
+	    REPORT_TOP));
+	set(o, "timeline", timeline(&l->buckets));
+	set(o, "delist_url", delist_url(l));
+	set(o, "delisting", opt_string(info != NULL ? info->delisting : NULL));
+	set(o, "duration", opt_string(info != NULL ? info->duration : NULL));
+	set(o, "status", opt_string(info != NULL ? info->status : NULL));
+	set(o, "explain", opt_string(info != NULL ? info->explain : NULL));
+	set(o, "example", opt_string(l->example));
+	return o;
+}
+
+static int
+by_list_rejections(const void *x, const void *y)
+{
+	const struct agg_list *a = *(const struct agg_list *const *)x;
+	const struct agg_list *b = *(const struct agg_list *const *)y;
+
+	if (a->rejections != b->rejections)
+		return a->rejections > b->rejections ? -1 : 1;
+	return strcmp(a->key, b->key);
+}
+
+static json_t *
+lists_json(const struct agg *a, const struct report_input *in)
+{
+	struct agg_list **lists = xreallocarray(NULL, a->nlists + 1,
+	    sizeof(*lists));
+	json_t *arr = json_array();
+	size_t i;
+
+	if (a->nlists > 0)
+		memcpy(lists, a->lists, a->nlists * sizeof(*lists));
+	qsort(lists, a->nlists, sizeof(*lists), by_list_rejections);
+	for (i = 0; i < a->nlists; i++)
+		json_array_append_new(arr, list_json(lists[i], in->last_time,
+		    a->opts.bucket));
+	free(lists);
+	return arr;
+}
+
+static int
+by_domain_rejections(const void *x, const void *y)
+{
+	const struct agg_domain *a = *(const struct agg_domain *const *)x;
+	const struct agg_domain *b = *(const struct agg_domain *const *)y;
+
+	if (a->rejections != b->rejections)
+		return a->rejections > b->rejections ? -1 : 1;
+	return strcmp(a->domain, b->domain);
+}
+
+static json_t *
+domains_json(const struct agg *a)
+{
+	struct agg_domain **ds = xreallocarray(NULL, a->ndomains + 1,
+	    sizeof(*ds));
+	struct agg_count **items;
+	json_t *arr = json_array(), *o, *ids;
+	size_t i, j;
+
+	if (a->ndomains > 0)
+		memcpy(ds, a->domains, a->ndomains * sizeof(*ds));
+	qsort(ds, a->ndomains, sizeof(*ds), by_domain_rejections);
+	for (i = 0; i < a->ndomains; i++) {
+		o = json_object();
+		set(o, "domain", json_string(ds[i]->domain));
+		set(o, "rejections", uint_json(ds[i]->rejections));
+		ids = json_array();
+		items = sorted_items(&ds[i]->lists);
+		for (j = 0; j < ds[i]->lists.n; j++)
+			json_array_append_new(ids, json_string(items[j]->key));
+		free(items);
+		set(o, "blocklists", ids);
+		json_array_append_new(arr, o);
+	}
+	free(ds);
+	return arr;
+}
+
+static int
+by_sender(const void *x, const void *y)
+{
+	const struct agg_sender *a = *(const struct agg_sender *const *)x;
+	const struct agg_sender *b = *(const struct agg_sender *const *)y;
+
+	if (a->rejections != b->rejections)
+		return a->rejections > b->rejections ? -1 : 1;
+	if (a->messages != b->messages)
+		return a->messages > b->messages ? -1 : 1;
+	return strcmp(a->account, b->account);
+}
+
+static json_t *
+senders_json(const struct agg *a)
+{
+	struct agg_sender **ss = xreallocarray(NULL, a->nsenders + 1,
+	    sizeof(*ss));
+	json_t *arr = json_array(), *o;
+	size_t i;
+
+	if (a->nsenders > 0)
+		memcpy(ss, a->senders, a->nsenders * sizeof(*ss));
+	qsort(ss, a->nsenders, sizeof(*ss), by_sender);
+	for (i = 0; i < a->nsenders; i++) {
+		o = json_object();
+		set(o, "account", json_string(ss[i]->account));
+		set(o, "messages", uint_json(ss[i]->messages));
+		set(o, "recipients", uint_json(ss[i]->recipients.count));
+		set(o, "deliveries", uint_json(ss[i]->deliveries));
+		set(o, "rejections", uint_json(ss[i]->rejections));
+		set(o, "other_rejections", uint_json(ss[i]->other_rejections));
+		json_array_append_new(arr, o);
+	}
+	free(ss);
+	return arr;
+}
+
+static json_t *
+totals_json(const struct agg *a)
+{
+	const struct agg_totals *t = &a->totals;
+	json_t *o = json_object(), *classes = json_object();
+	int c;
+
+	set(o, "blocklist_rejections", uint_json(t->blocklist_rejections));
+	set(o, "bounced", uint_json(t->bounced));
+	set(o, "deferred", uint_json(t->deferred));
+	set(o, "messages", uint_json(t->messages.count));
+	set(o, "recipients", uint_json(t->recipients.count));
+	set(o, "inbound_blocklist_rejections",
+	    uint_json(t->inbound_blocklist_rejections));
+	set(o, "inbound_rejections", uint_json(t->inbound_rejections));
+	set(o, "other_rejections", uint_json(t->other_rejections));
+	set(o, "deliveries", uint_json(t->deliveries));
+	set(o, "nonfinal_mx_lines", uint_json(t->nonfinal_lines));
+	set(o, "suspended_lines", uint_json(t->suspended_lines));
+	for (c = CLASS_BLOCKLIST; c <= CLASS_OTHER; c++)
+		set(classes, patterns_class_name((enum pat_class)c),
+		    uint_json(t->by_class[c]));
+	set(o, "by_class", classes);
+	return o;
+}
+
+static json_t *
+input_json(const struct report_input *in, const struct agg *a)
+{
+	json_t *o = json_object(), *files = json_array(), *f;
+	unsigned long lines = 0, unparsed = 0, other = 0, truncated = 0;
+	unsigned long long bytes = 0;
+	size_t i;
+
+	for (i = 0; i < in->nfiles; i++) {
+		const struct report_file *rf = &in->files[i];
+
+		f = json_object();
+		set(f, "name", json_string(rf->name));
+		set(f, "lines", uint_json(rf->lines));
+		set(f, "bytes", json_integer((json_int_t)rf->bytes));
+		set(f, "unparsed_lines", uint_json(rf->unparsed));
+		set(f, "other_lines", uint_json(rf->other));
+		set(f, "truncated_lines", uint_json(rf->truncated));
+		set(f, "error", opt_string(rf->error));
+		json_array_append_new(files, f);
+		lines += rf->lines;
+		bytes += rf->bytes;
+		unparsed += rf->unparsed;
+		other += rf->other;
+		truncated += rf->truncated;
+	}
+	set(o, "files", files);
+	set(o, "lines", uint_json(lines));
+	set(o, "bytes", json_integer((json_int_t)bytes));
+	set(o, "unparsed_lines", uint_json(unparsed));
+	set(o, "other_lines", uint_json(other));
+	set(o, "truncated_lines", uint_json(truncated));
+	set(o, "first_time", report_time(in->first_time));
+	set(o, "last_time", report_time(in->last_time));
+	set(o, "since", report_time(in->since));
+	set(o, "until", report_time(in->until));
+	set(o, "bucket_seconds", json_integer(a->opts.bucket));
+	set(o, "groups_capped", json_boolean(a->is_capped));
+	set(o, "correlation_evictions", uint_json(in->evicted));
+	return o;
+}
+
+static json_t *
+inbound_json(const struct agg *a)
+{
+	json_t *o = json_object();
+
+	set(o, "rejections", uint_json(a->totals.inbound_rejections));
+	set(o, "blocklist_rejections",
+	    uint_json(a->totals.inbound_blocklist_rejections));
+	set(o, "lists", counter_array(&a->inbound_lists, "id", "rejections",
+	    REPORT_TOP));
+	return o;
+}
+
+json_t *
+report_build(const struct agg *a, const struct report_input *in)
+{
+	json_t *doc = json_object();
+
+	set(doc, "schema", json_string(REPORT_SCHEMA));
+	set(doc, "generated_at", report_time(in->generated_at));
+	set(doc, "input", input_json(in, a));
+	set(doc, "totals", totals_json(a));
+	set(doc, "blocklists", lists_json(a, in));
+	set(doc, "domains", domains_json(a));
+	set(doc, "senders", senders_json(a));
+	set(doc, "inbound", inbound_json(a));
+	return doc;
+}
+
+/* check_type - 0 when doc[key] exists with the type, else fill err */
+static int
+check_type(const json_t *obj, const char *key, json_type type,
+    const char *path, char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (v != NULL && json_typeof(v) == type)
+		return 0;
+	snprintf(err, errlen, "%s: field \"%s\" %s", path, key,
+	    v == NULL ? "is missing" : "has the wrong type");
+	return -1;
+}
+
+json_t *
+report_load(const char *path, char *errbuf, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *doc, *v;
+	static const char *const objects[] = { "input", "totals", "inbound" };
+	static const char *const arrays[] = { "blocklists", "domains",
+	    "senders" };
+	size_t i;
+
+	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (doc == NULL) {
+		snprintf(errbuf, errlen, "%s:%d: %s", path, jerr.line,
+		    jerr.text);
+		return NULL;
+	}
+	v = json_object_get(doc, "schema");
+	if (!json_is_string(v) || strcmp(json_string_value(v),
+	    REPORT_SCHEMA) != 0) {
+		snprintf(errbuf, errlen, "%s: not a %s summary", path,
+		    REPORT_SCHEMA);
+		goto bad;
+	}
+	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
+		if (check_type(doc, objects[i], JSON_OBJECT, path, errbuf,
+		    errlen) == -1)
+			goto bad;
+	for (i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
+		if (check_type(doc, arrays[i], JSON_ARRAY, path, errbuf,
+		    errlen) == -1)
+			goto bad;
+	return doc;
+bad:
+	json_decref(doc);
+	return NULL;
+}

@@ -1,0 +1,362 @@
+/*
+ * scan.c - the pipeline driver (see scan.h): one pass, line by line, with
+ * no per-line allocation. Which lines count as what follows the counting
+ * rules of DESIGN.md; the parsers decide the kind, this file decides only
+ * which kinds are events.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "classify.h"
+#include "correlate.h"
+#include "diag.h"
+#include "lines.h"
+#include "report.h"
+#include "scan.h"
+#include "source.h"
+#include "stamp.h"
+#include "xalloc.h"
+
+struct scan_file {
+	char			*name;
+	char			*error;
+	struct report_file	 rf;
+};
+
+struct scan {
+	struct scan_opts	 opts;
+	struct classifier	*classifier;
+	struct correlate	*correlate;
+	struct agg		*agg;
+	struct scan_file	*files;
+	size_t			 nfiles, alloc_files;
+	time_t			 first_time, last_time;
+};
+
+struct scan *
+scan_new(const struct scan_opts *opts)
+{
+	struct scan *s = xcalloc(1, sizeof(*s));
+	struct agg_opts ao = { opts->bucket, opts->max_groups };
+
+	s->opts = *opts;
+	if (s->opts.max_line == 0)
+		s->opts.max_line = LINES_CAP_DEFAULT;
+	s->classifier = classify_new(opts->rules);
+	s->correlate = correlate_new(0);
+	s->agg = agg_new(&ao);
+	return s;
+}
+
+void
+scan_free(struct scan *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nfiles; i++) {
+		free(s->files[i].name);
+		free(s->files[i].error);
+	}
+	free(s->files);
+	agg_free(s->agg);
+	correlate_free(s->correlate);
+	classify_free(s->classifier);
+	free(s);
+}
+
+/* add_file - a new per-member record; the pointer is valid until the next */
+static struct scan_file *
+add_file(struct scan *s, const char *name)
+{
+	struct scan_file *f;
+
+	if (s->nfiles == s->alloc_files) {
+		s->alloc_files = s->alloc_files == 0 ? 8 : s->alloc_files * 2;
+		s->files = xreallocarray(s->files, s->alloc_files,
+		    sizeof(*s->files));
+	}
+	f = &s->files[s->nfiles++];
+	memset(f, 0, sizeof(*f));
+	f->name = xstrdup(name);
+	return f;
+}
+
+/* daemon - the last component of a program name: "smtp" of postfix-out/smtp */
+static struct span
+daemon_of(struct span prog)
+{
+	size_t i;
+
+	for (i = prog.n; i > 0; i--)
+		if (prog.p[i - 1] == '/')
+			return (struct span){ prog.p + i, prog.n - i };
+	return prog;
+}
+
+/*
+ * is_outbound - a delivery to another server: smtp, or lmtp over TCP.
+ * local, virtual, pipe and lmtp to a UNIX socket deliver to our own
+ * mailboxes, so their failures are never a listing of ours.
+ */
+static int
+is_outbound(const struct header *h, const struct rec *r)
+{
+	struct span d = daemon_of(h->prog);
+
+	if (r->mta != MTA_POSTFIX)
+		return 1;
+	if (span_eq_str(d, "smtp"))
+		return 1;
+	return span_eq_str(d, "lmtp") && r->relay_ip.n > 0 &&
+	    memchr(r->relay_ip.p, '/', r->relay_ip.n) == NULL;
+}
+
+static void
+json_span(json_t *o, const char *key, struct span v)
+{
+	json_object_set_new(o, key, v.n > 0 ? json_stringn(v.p, v.n) :
+	    json_null());
+}
+
+/* write_event - one classified delivery event as a JSON line */
+static void
+write_event(struct scan *s, const struct header *h, const struct rec *r,
+    const struct agg_event *ev)
+{
+	static const char *const status_names[] = { "none", "sent",
+	    "deferred", "bounced", "expired", "other" };
+	json_t *o = json_object();
+
+	json_object_set_new(o, "time", report_time(ev->time));
+	json_span(o, "host", h->host);
+	json_span(o, "queue_id", r->qid);
+	json_object_set_new(o, "account", ev->sender != NULL ?
+	    json_string(ev->sender) : json_null());
+	json_span(o, "recipient_domain", r->rcpt_domain);
+	json_span(o, "mx", ev->mx_host);
+	json_object_set_new(o, "list_id", ev->list != NULL ?
+	    json_string(ev->list->id) : ev->zone.n > 0 ?
+	    json_stringn(ev->zone.p, ev->zone.n) : json_null());
+	json_span(o, "listed_ip", ev->listed_ip);
+	json_object_set_new(o, "class", ev->cls == CLASS_NONE ? json_null() :
+	    json_string(patterns_class_name(ev->cls)));
+	json_object_set_new(o, "status", json_string(status_names[r->status]));
+	json_span(o, "dsn", r->dsn);
+	json_dumpf(o, s->opts.events, JSON_COMPACT);
+	fputc('\n', s->opts.events);
+	json_decref(o);
+}
+
+static void
+on_delivery(struct scan *s, const struct header *h, const struct rec *r)
+{
+	struct agg_event ev;
+	struct msginfo *mi;
+	struct hit hit;
+
+	if (!is_outbound(h, r))
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.time = h->time;
+	ev.status = r->status;
+	ev.cls = CLASS_NONE;
+	if ((r->status == STATUS_BOUNCED || r->status == STATUS_DEFERRED) &&
+	    r->reply.n > 0) {
+		ev.cls = classify_text(s->classifier, r->reply.p, r->reply.n,
+		    &hit);
+		ev.list = hit.list;
+		ev.zone = hit.zone;
+		ev.listed_ip = hit.ip;
+		ev.url = hit.url;
+		ev.reply = r->reply;
+	}
+	ev.qid = r->qid;
+	ev.rcpt = r->rcpt;
+	ev.rcpt_domain = r->rcpt_domain;
+	ev.mx_host = r->reply_host.n > 0 ? r->reply_host : r->relay_host;
+	ev.host = h->host;
+	mi = correlate_find(s->correlate, h->host, r->qid);
+	ev.sender = correlate_sender_key(mi);
+	if (ev.sender != NULL && !mi->is_outbound_counted) {
+		mi->is_outbound_counted = 1;
+		ev.is_new_message = 1;
+	}
+	agg_add(s->agg, &ev);
+	if (s->opts.events != NULL)
+		write_event(s, h, r, &ev);
+}
+
+static void
+on_inbound(struct scan *s, const struct rec *r)
+{
+	struct hit hit;
+	enum pat_class cls = CLASS_OTHER;
+
+	memset(&hit, 0, sizeof(hit));
+	if (r->reply.n > 0)
+		cls = classify_text(s->classifier, r->reply.p, r->reply.n,
+		    &hit);
+	agg_add_inbound(s->agg, cls, hit.list, hit.zone);
+}
+
+static void
+on_record(struct scan *s, const struct header *h, const struct rec *r)
+{
+	switch (r->kind) {
+	case REC_DELIVERY:
+		on_delivery(s, h, r);
+		break;
+	case REC_INBOUND_REJECT:
+		on_inbound(s, r);
+		break;
+	case REC_NONFINAL:
+		s->agg->totals.nonfinal_lines++;
+		break;
+	case REC_SUSPENDED:
+		s->agg->totals.suspended_lines++;
+		break;
+	case REC_NONE:
+		break;
+	default:
+		correlate_feed(s->correlate, h->host, r);
+		break;
+	}
+}
+
+/* in_window - 1 when t is inside --since/--until */
+static int
+in_window(const struct scan *s, time_t t)
+{
+	if (s->opts.since != 0 && t < s->opts.since)
+		return 0;
+	return s->opts.until == 0 || t < s->opts.until;
+}
+
+static void
+on_line(struct scan *s, struct stamp_ctx *sc, struct scan_file *f,
+    const struct line *l)
+{
+	struct header h;
+	struct rec r;
+
+	f->rf.lines++;
+	if (stamp_parse(sc, l->text, l->len, &h) == -1) {
+		f->rf.unparsed++;
+		return;
+	}
+	if (!in_window(s, h.time))
+		return;
+	if (s->first_time == 0 || h.time < s->first_time)
+		s->first_time = h.time;
+	if (h.time > s->last_time)
+		s->last_time = h.time;
+	if (rec_parse(&h, s->opts.mta, &r) == 0) {
+		f->rf.other++;
+		return;
+	}
+	on_record(s, &h, &r);
+}
+
+/*
+ * read_member - every line of the source's current member; 0, or -1 when
+ * the source broke off (reported)
+ */
+static int
+read_member(struct scan *s, struct source *src, struct lines *ln)
+{
+	struct scan_file *f = add_file(s, source_name(src));
+	struct where w = { NULL, 0 };
+	unsigned long first_cut = 0;
+	struct stamp_ctx sc;
+	enum lines_status st;
+	struct line l;
+	char msg[512];
+
+	stamp_ctx_init(&sc, source_mtime(src), s->opts.year);
+	while ((st = lines_next(ln, &l)) == LINES_OK) {
+		if ((l.flags & LINE_TRUNCATED) && first_cut == 0)
+			first_cut = l.lineno;
+		on_line(s, &sc, f, &l);
+	}
+	f->rf.truncated = lines_ntruncated(ln);
+	f->rf.bytes = lines_nbytes(ln);
+	w.file = f->name;
+	if (f->rf.truncated > 0) {
+		w.line = first_cut;
+		diag_warn(&w, "%lu line(s) longer than %zu bytes; truncated",
+		    f->rf.truncated, s->opts.max_line);
+	}
+	if (st != LINES_ERR)
+		return 0;
+	w.line = 0;
+	snprintf(msg, sizeof(msg), "%s; the %lu line(s) before it were used",
+	    source_error(src), f->rf.lines);
+	diag_error(&w, "%s", msg);
+	f->error = xstrdup(source_error(src));
+	return -1;
+}
+
+enum scan_result
+scan_path(struct scan *s, const char *path)
+{
+	char err[512];
+	struct source *src;
+	struct lines *ln = NULL;
+	struct where w = { path, 0 };
+	enum scan_result rc = SCAN_OK;
+	int more;
+
+	src = source_open(path, err, sizeof(err));
+	if (src == NULL) {
+		diag_error(&w, "%s", err);
+		return SCAN_UNOPENED;
+	}
+	while ((more = source_next(src)) == 1) {
+		if (ln == NULL)
+			ln = lines_new(src, s->opts.max_line);
+		else
+			lines_reset(ln);
+		if (read_member(s, src, ln) == -1)
+			rc = SCAN_PARTIAL;
+	}
+	if (more == -1) {
+		diag_error(&w, "%s; members before it were used",
+		    source_error(src));
+		rc = SCAN_PARTIAL;
+	}
+	lines_free(ln);
+	source_close(src);
+	return rc;
+}
+
+json_t *
+scan_report(struct scan *s, time_t generated_at)
+{
+	struct report_file *rfs = xreallocarray(NULL, s->nfiles + 1,
+	    sizeof(*rfs));
+	struct report_input in;
+	json_t *doc;
+	size_t i;
+
+	for (i = 0; i < s->nfiles; i++) {
+		rfs[i] = s->files[i].rf;
+		rfs[i].name = s->files[i].name;
+		rfs[i].error = s->files[i].error;
+	}
+	memset(&in, 0, sizeof(in));
+	in.files = rfs;
+	in.nfiles = s->nfiles;
+	in.first_time = s->first_time;
+	in.last_time = s->last_time;
+	in.since = s->opts.since;
+	in.until = s->opts.until;
+	in.evicted = correlate_nevicted(s->correlate);
+	in.generated_at = generated_at;
+	doc = report_build(s->agg, &in);
+	free(rfs);
+	return doc;
+}

@@ -1,0 +1,64 @@
+/*
+ * span.c - helpers for borrowed byte ranges (see span.h).
+ */
+#define _GNU_SOURCE	/* memmem */
+#include <string.h>
+#include <strings.h>
+
+#include "span.h"
+
+long
+span_find(struct span s, const char *needle, size_t nlen)
+{
+	const char *hit;
+
+	if (nlen == 0)
+		return 0;
+	if (s.n < nlen)
+		return -1;
+	hit = memmem(s.p, s.n, needle, nlen);
+	return hit == NULL ? -1 : (long)(hit - s.p);
+}
+
+int
+span_take_until(struct span *cur, char c, struct span *out)
+{
+	const char *hit;
+
+	if (cur->n == 0)
+		return -1;
+	hit = memchr(cur->p, c, cur->n);
+	if (hit == NULL)
+		return -1;
+	out->p = cur->p;
+	out->n = (size_t)(hit - cur->p);
+	span_skip(cur, out->n + 1);
+	return 0;
+}
+
+int
+span_take_prefix(struct span *cur, const char *pfx)
+{
+	if (!span_has_prefix(*cur, pfx))
+		return -1;
+	span_skip(cur, strlen(pfx));
+	return 0;
+}
+
+struct span
+span_trim(struct span s)
+{
+	while (s.n > 0 && (s.p[0] == ' ' || s.p[0] == '\t'))
+		span_skip(&s, 1);
+	while (s.n > 0 && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t'))
+		s.n--;
+	return s;
+}
+
+int
+span_case_eq(struct span s, const char *str)
+{
+	size_t n = strlen(str);
+
+	return s.n == n && strncasecmp(s.p, str, n) == 0;
+}

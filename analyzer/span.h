@@ -1,0 +1,67 @@
+/*
+ * span.h - borrowed byte ranges and a cursor to walk a line with.
+ * A span never owns its bytes: it points into a buffer someone else owns
+ * (usually the current line) and is valid only as long as that buffer.
+ * Spans are not NUL-terminated; never look past n.
+ */
+#ifndef SPAN_H
+#define SPAN_H
+
+#include <stddef.h>
+#include <string.h>
+
+struct span {
+	const char	*p;
+	size_t		 n;
+};
+
+#define SPAN_NULL	((struct span){ NULL, 0 })
+
+/* span_lit - a span over a string literal */
+#define SPAN_LIT(s)	((struct span){ (s), sizeof(s) - 1 })
+
+/* span_eq_str - 1 when the span holds exactly the C string s */
+static inline int
+span_eq_str(struct span s, const char *str)
+{
+	size_t n = strlen(str);
+
+	return s.n == n && (n == 0 || memcmp(s.p, str, n) == 0);
+}
+
+/* span_has_prefix - 1 when the span starts with the C string pfx */
+static inline int
+span_has_prefix(struct span s, const char *pfx)
+{
+	size_t n = strlen(pfx);
+
+	return s.n >= n && memcmp(s.p, pfx, n) == 0;
+}
+
+/* span_find - offset of needle in s, or -1 (byte-exact, memmem-like) */
+long	span_find(struct span s, const char *needle, size_t nlen);
+
+/* span_skip - advance past n bytes (n <= s->n) */
+static inline void
+span_skip(struct span *s, size_t n)
+{
+	s->p += n;
+	s->n -= n;
+}
+
+/*
+ * span_take_until - cut the cursor at the first c: *out gets the part
+ * before it, the cursor moves past c. -1 and cursor untouched when no c.
+ */
+int	span_take_until(struct span *cur, char c, struct span *out);
+
+/* span_take_prefix - 0 and advance past pfx when cur starts with it, else -1 */
+int	span_take_prefix(struct span *cur, const char *pfx);
+
+/* span_trim - the span without leading and trailing blanks */
+struct span	span_trim(struct span s);
+
+/* span_lower_eq - case-insensitive equality with an ASCII C string */
+int	span_case_eq(struct span s, const char *str);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * test_correlate.c - queue id -> account, sender; bounded table.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "correlate.h"
+
+static struct span
+sp(const char *s)
+{
+	return (struct span){ s, strlen(s) };
+}
+
+static struct rec
+mkrec(enum rec_kind kind, const char *qid)
+{
+	struct rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = kind;
+	r.mta = MTA_POSTFIX;
+	r.qid = sp(qid);
+	return r;
+}
+
+Test(correlate, account_from_client_line_is_found_by_queue_id)
+{
+	struct correlate *c = correlate_new(10);
+	struct rec r = mkrec(REC_CLIENT, "4C2D31C0B2");
+	struct msginfo *m;
+
+	r.account = sp("shop@client-two.example.org");
+	r.client_ip = sp("192.0.2.200");
+	correlate_feed(c, sp("mail"), &r);
+	m = correlate_find(c, sp("mail"), sp("4C2D31C0B2"));
+	cr_assert_not_null(m);
+	cr_assert_str_eq(m->account, "shop@client-two.example.org");
+	cr_assert_str_eq(m->client_ip, "192.0.2.200");
+	cr_assert_str_eq(correlate_sender_key(m),
+	    "shop@client-two.example.org");
+	correlate_free(c);
+}
+
+Test(correlate, sender_stands_in_when_there_is_no_account)
+{
+	struct correlate *c = correlate_new(10);
+	struct rec r = mkrec(REC_PICKUP, "9D8491C118");
+	struct msginfo *m;
+
+	r.sender = sp("www-data@client-three.example.org");
+	correlate_feed(c, sp("mail"), &r);
+	m = correlate_find(c, sp("mail"), sp("9D8491C118"));
+	cr_assert_str_eq(correlate_sender_key(m),
+	    "www-data@client-three.example.org");
+	correlate_free(c);
+}
+
+Test(correlate, same_queue_id_on_two_hosts_stays_apart)
+{
+	struct correlate *c = correlate_new(10);
+	struct rec r = mkrec(REC_CLIENT, "ABC123");
+
+	r.account = sp("one@example.org");
+	correlate_feed(c, sp("mx1"), &r);
+	cr_assert_null(correlate_find(c, sp("mx2"), sp("ABC123")));
+	correlate_free(c);
+}
+
+Test(correlate, removed_drops_the_entry)
+{
+	struct correlate *c = correlate_new(10);
+	struct rec r = mkrec(REC_CLIENT, "ABC123");
+	struct rec rm = mkrec(REC_REMOVED, "ABC123");
+
+	r.account = sp("one@example.org");
+	correlate_feed(c, sp("mail"), &r);
+	correlate_feed(c, sp("mail"), &rm);
+	cr_assert_null(correlate_find(c, sp("mail"), sp("ABC123")));
+	cr_assert_eq(correlate_count(c), 0);
+	correlate_free(c);
+}
+
+Test(correlate, past_the_cap_the_oldest_leaves_first)
+{
+	struct correlate *c = correlate_new(3);
+	char qid[16];
+	struct rec r;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(qid, sizeof(qid), "Q%d", i);
+		r = mkrec(REC_CLIENT, qid);
+		r.account = sp("a@example.org");
+		correlate_feed(c, sp("mail"), &r);
+	}
+	cr_assert_eq(correlate_count(c), 3);
+	cr_assert_eq(correlate_nevicted(c), 2);
+	cr_assert_null(correlate_find(c, sp("mail"), sp("Q0")));
+	cr_assert_null(correlate_find(c, sp("mail"), sp("Q1")));
+	cr_assert_not_null(correlate_find(c, sp("mail"), sp("Q4")));
+	correlate_free(c);
+}
+
+Test(correlate, unknown_queue_id_has_no_sender)
+{
+	struct correlate *c = correlate_new(10);
+
+	cr_assert_null(correlate_find(c, sp("mail"), sp("NOPE")));
+	cr_assert_null(correlate_sender_key(NULL));
+	correlate_free(c);
+}
