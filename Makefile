@@ -21,7 +21,7 @@ TEST_OBJ := $(patsubst analyzer/tests/%.c,$(BUILD)/tests/%.o,\
 	$(wildcard analyzer/tests/*.c))
 
 .PHONY: all test check unit golden demo deps install uninstall clean \
-	sanitize lint patterns-check
+	sanitize lint patterns-check generated
 
 all: $(BUILD)/bouncelog bouncelog
 
@@ -52,7 +52,7 @@ deps:
 test: deps
 	$(MAKE) check
 
-check: unit patterns-check golden
+check: unit patterns-check golden generated
 
 unit: $(BUILD)/tests/run $(BUILD)/bouncelog
 	BOUNCELOG=$(BUILD)/bouncelog $(BUILD)/tests/run -j2
@@ -62,6 +62,9 @@ patterns-check: $(BUILD)/bouncelog
 
 golden: $(BUILD)/bouncelog
 	BOUNCELOG=$(BUILD)/bouncelog scripts/golden.sh
+
+generated: $(BUILD)/bouncelog
+	BOUNCELOG=$(BUILD)/bouncelog scripts/check-generated
 
 demo: deps
 	$(MAKE) $(BUILD)/bouncelog

@@ -44,6 +44,9 @@ struct agg_event {
 	struct span		 rcpt;
 	struct span		 rcpt_domain;
 	struct span		 mx_host;	/* the host that answered */
+	struct span		 relay_host;	/* relay= as logged (a smarthost
+						   when mail goes through one) */
+	struct span		 relay_ip;
 	struct span		 host;		/* syslog host of our server */
 	const char		*sender;	/* account or envelope sender, NULL */
 	int			 is_new_message; /* first outbound event of its

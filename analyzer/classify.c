@@ -6,11 +6,17 @@
  * prefilter literals are plain memmem() calls; only rules whose prefilter
  * passes run their regex. The first rule that matches decides.
  *
+ * Speed: most literals do not occur in a given reply, and memmem() on a
+ * short text costs more than the answer is worth. So the classifier first
+ * notes which byte triples the reply has, hashed into a 64 Kibit bitmap,
+ * and calls memmem() only for a literal all of whose triples are there.
+ *
  * The classifier owns everything that changes while matching (one
  * match_data per rule, the match context with its limits, the scratch
  * buffer and the warned-once flags), so the ruleset stays read-only and
  * could be shared by several classifiers.
  */
+#define _GNU_SOURCE	/* memmem */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include <pcre2.h>
@@ -33,13 +39,14 @@ struct classifier {
 	const struct ruleset	*rs;
 	pcre2_match_context	*mctx;
 	pcre2_match_data	**md;		/* one per rule */
-	uint32_t		*grp_ip;	/* capture group numbers, 0: none */
+	uint32_t		*grp_ip;	/* group numbers, 0: none */
 	uint32_t		*grp_zone;
 	uint32_t		*grp_url;
-	unsigned char		*warned;	/* per rule: limit warning given */
+	unsigned char		*warned;	/* per rule: limit warned */
 	size_t			 nrules;
-	char			*lower;		/* scratch: the reply, lower case */
+	char			*lower;		/* scratch: reply, lower case */
 	size_t			 lower_cap;
+	unsigned char		 grams[65536 / 8];	/* triples in lower */
 };
 
 /* group_number - the number of a named group, 0 when the regex has none */
@@ -120,6 +127,64 @@ lower_text(struct classifier *cl, const char *text, size_t len)
 	}
 }
 
+/* gram - a 16-bit hash of the three bytes at p */
+static unsigned
+gram(const unsigned char *p)
+{
+	return ((unsigned)p[0] * 1031u + (unsigned)p[1] * 37u + p[2]) & 0xffff;
+}
+
+/* note_grams - the byte triples of the lower-cased reply, as hashed bits */
+static void
+note_grams(struct classifier *cl, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)cl->lower;
+	unsigned g;
+	size_t i;
+
+	memset(cl->grams, 0, sizeof(cl->grams));
+	for (i = 0; i + 2 < len; i++) {
+		g = gram(p + i);
+		cl->grams[g >> 3] |= (unsigned char)(1u << (g & 7));
+	}
+}
+
+/* literal_occurs - 1 when the lower-case literal lit occurs in the reply */
+static int
+literal_occurs(const struct classifier *cl, size_t len, const char *lit,
+    size_t n)
+{
+	const unsigned char *l = (const unsigned char *)lit;
+	unsigned g;
+	size_t i;
+
+	if (n > len)
+		return 0;
+	for (i = 0; i + 2 < n; i++) {
+		g = gram(l + i);
+		if (!(cl->grams[g >> 3] & (1u << (g & 7))))
+			return 0;
+	}
+	return memmem(cl->lower, len, lit, n) != NULL;
+}
+
+/* may_match - 0 when none of the rule's prefilter literals occurs */
+static int
+may_match(const struct classifier *cl, const struct rule *r, size_t len)
+{
+	const char *lit;
+	size_t i, n, nlit = patterns_rule_nprefilters(r);
+
+	if (nlit == 0)
+		return 1;
+	for (i = 0; i < nlit; i++) {
+		lit = patterns_rule_prefilter(r, i, &n);
+		if (literal_occurs(cl, len, lit, n))
+			return 1;
+	}
+	return 0;
+}
+
 /* group_span - the text a capture group matched, or an empty span */
 static struct span
 group_span(pcre2_match_data *md, uint32_t group, int rc, const char *text)
@@ -196,7 +261,7 @@ first_ipv4(const char *text, size_t len)
 static struct span
 url_trim(struct span u)
 {
-	while (u.n > 0 && memchr(".,:;)]>'\"", u.p[u.n - 1], 10) != NULL)
+	while (u.n > 0 && memchr(".,:;)]>'\"", u.p[u.n - 1], 9) != NULL)
 		u.n--;
 	return u;
 }
@@ -213,9 +278,10 @@ first_url(const char *text, size_t len)
 	while (at >= 0) {
 		u.p = text + at;
 		u.n = len - (size_t)at;
-		if (span_has_prefix(u, "http://") || span_has_prefix(u, "https://")) {
-			for (n = 0; n < u.n && u.p[n] != ' ' && u.p[n] != '\t' &&
-			    u.p[n] != '"' && u.p[n] != '<'; n++)
+		if (span_has_prefix(u, "http://") ||
+		    span_has_prefix(u, "https://")) {
+			for (n = 0; n < u.n && memchr(" \t\"<", u.p[n], 4) ==
+			    NULL; n++)
 				;
 			u.n = n;
 			return url_trim(u);
@@ -248,7 +314,8 @@ fill_hit(struct classifier *cl, size_t i, int rc, const char *text,
 	if (under != NULL) {
 		h->list = under;
 		h->via = file;
-	} else if (file->kind != KIND_CLASSIFIER && file->kind != KIND_GENERIC) {
+	} else if (file->kind != KIND_CLASSIFIER &&
+	    file->kind != KIND_GENERIC) {
 		h->list = file;
 	}
 	if (file->kind == KIND_GENERIC && h->cls == CLASS_BLOCKLIST &&
@@ -296,9 +363,10 @@ classify_text(struct classifier *cl, const char *text, size_t len,
 	memset(h, 0, sizeof(*h));
 	h->cls = CLASS_OTHER;
 	lower_text(cl, text, len);
+	note_grams(cl, len);
 	for (i = 0; i < cl->nrules; i++) {
 		r = patterns_rule_at(cl->rs, i);
-		if (!patterns_rule_may_match(r, cl->lower, len))
+		if (!may_match(cl, r, len))
 			continue;
 		rc = pcre2_match(patterns_rule_code(r), (PCRE2_SPTR)text, len,
 		    0, 0, cl->md[i], cl->mctx);

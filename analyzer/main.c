@@ -26,6 +26,7 @@
 #include "patterns.h"
 #include "rec.h"
 #include "render.h"
+#include "render_explain.h"
 #include "scan.h"
 #include "source.h"
 #include "stamp.h"
@@ -49,7 +50,8 @@ struct opts {
 static const char usage_main[] =
 "usage: bouncelog [scan] [options] [FILE...]\n"
 "       bouncelog classify [--patterns DIR] [FILE...]\n"
-"       bouncelog patterns check|list [--patterns DIR]\n"
+"       bouncelog explain [--format json] 'REPLY TEXT'\n"
+"       bouncelog patterns check|list|test [--patterns DIR]\n"
 "\n"
 "Reads mail logs (Postfix; plain, gzip, bzip2, xz, zstd, lz4, or a tar of\n"
 "them; \"-\" or nothing is stdin) and reports the outbound mail that remote\n"
@@ -88,10 +90,21 @@ static const char usage_classify[] =
 static const char usage_patterns[] =
 "usage: bouncelog patterns check [--patterns DIR]\n"
 "       bouncelog patterns list [--patterns DIR]\n"
+"       bouncelog patterns test [--patterns DIR] FILE|-\n"
 "\n"
 "check: load every pattern file, compile every rule, and match every\n"
 "file's examples against its own rules; exit 78 on any problem.\n"
-"list: one line per list: id, kind, status, name.\n";
+"list: one line per list: id, kind, status, name.\n"
+"test: classify each line of FILE (reply texts, or whole log lines) and\n"
+"report how many lines each rule matched and which lines none matched.\n";
+
+static const char usage_explain[] =
+"usage: bouncelog explain [--format text|json] [--patterns DIR] ['TEXT']\n"
+"\n"
+"Explains one SMTP reply (or a whole log line quoting one; read from\n"
+"stdin when no TEXT is given): which list, who runs it, what the listing\n"
+"means, how and when it ends, where to look the IP up, and what to tell\n"
+"the client.\n";
 
 /* usage_error - a bad command line: say what, point at --help, exit 64 */
 static _Noreturn void PRINTFLIKE(1, 2)
@@ -523,6 +536,176 @@ cmd_classify(int argc, char **argv)
 	return status;
 }
 
+/*
+ * reply_of - the reply text inside a whole log line, or the text itself
+ * when it is not a log line we know
+ */
+static struct span
+reply_of(const char *text, size_t len)
+{
+	struct stamp_ctx sc;
+	struct header h;
+	struct rec r;
+
+	stamp_ctx_init(&sc, time(NULL), 0);
+	if (stamp_parse(&sc, text, len, &h) == 0 &&
+	    rec_parse(&h, MTA_ANY, &r) == 1 && r.reply.n > 0)
+		return r.reply;
+	return (struct span){ text, len };
+}
+
+/* read_all_stdin - stdin as one text, capped; trailing newlines dropped */
+static char *
+read_all_stdin(size_t *len)
+{
+	size_t cap = 4096, n = 0, got;
+	char *buf = xmalloc(cap);
+
+	while ((got = fread(buf + n, 1, cap - n - 1, stdin)) > 0) {
+		n += got;
+		if (n + 1 == cap) {
+			if (cap >= 1024 * 1024)
+				break;
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int
+cmd_explain(int argc, char **argv)
+{
+	struct opts o;
+	struct ruleset *rs;
+	struct classifier *c;
+	struct span reply;
+	struct hit h;
+	unsigned nerrors = 0;
+	char *text = NULL;
+	size_t len;
+	int first, rc;
+
+	memset(&o, 0, sizeof(o));
+	first = parse_opts(argc, argv, &o, usage_explain);
+	if (o.format != FORMAT_TEXT && o.format != FORMAT_JSON)
+		usage_error("explain: --format is text or json");
+	if (argc - first > 1)
+		usage_error("explain: give one reply text (quote it)");
+	rs = load_rules(&o, &nerrors);
+	c = classify_new(rs);
+	if (first < argc) {
+		len = strlen(argv[first]);
+		reply = reply_of(argv[first], len);
+	} else {
+		text = read_all_stdin(&len);
+		reply = reply_of(text, len);
+	}
+	classify_text(c, reply.p, reply.n, &h);
+	if (o.format == FORMAT_JSON)
+		rc = render_explain_json(stdout, reply.p, reply.n, &h);
+	else
+		rc = render_explain_text(stdout, reply.p, reply.n, &h);
+	classify_free(c);
+	patterns_free(rs);
+	free(text);
+	if (rc == -1 || finish_output() != 0)
+		return EX_IOERR;
+	return 0;
+}
+
+struct rule_count {
+	const char	*file;
+	unsigned long	 line;
+	unsigned long	 n;
+};
+
+/* count_rule - add a match for the rule at file:line to the table */
+static void
+count_rule(struct rule_count **t, size_t *nt, const struct hit *h)
+{
+	size_t i;
+
+	for (i = 0; i < *nt; i++) {
+		if ((*t)[i].line == h->rule_line &&
+		    strcmp((*t)[i].file, h->rule_file) == 0) {
+			(*t)[i].n++;
+			return;
+		}
+	}
+	*t = xreallocarray(*t, *nt + 1, sizeof(**t));
+	(*t)[*nt] = (struct rule_count){ h->rule_file, h->rule_line, 1 };
+	(*nt)++;
+}
+
+static int
+by_rule_count(const void *x, const void *y)
+{
+	const struct rule_count *a = x, *b = y;
+
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	if (strcmp(a->file, b->file) != 0)
+		return strcmp(a->file, b->file);
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* patterns_test - like fail2ban-regex: matches per rule, lines none matched */
+static int
+patterns_test(struct ruleset *rs, const char *path)
+{
+	struct classifier *c = classify_new(rs);
+	struct rule_count *t = NULL;
+	size_t nt = 0, cap = 0, i;
+	unsigned long lineno = 0, nmissed = 0;
+	char *line = NULL, quoted[1024];
+	struct span reply;
+	ssize_t len;
+	struct hit h;
+	FILE *fp;
+
+	fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (fp == NULL) {
+		diag_error(&(struct where){ path, 0 }, "%s", strerror(errno));
+		classify_free(c);
+		return EX_NOINPUT;
+	}
+	while ((len = getline(&line, &cap, fp)) != -1) {
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' ||
+		    line[len - 1] == '\r'))
+			len--;
+		if (len == 0)
+			continue;
+		reply = reply_of(line, (size_t)len);
+		classify_text(c, reply.p, reply.n, &h);
+		if (h.rule_line > 0) {
+			count_rule(&t, &nt, &h);
+			continue;
+		}
+		if (nmissed++ == 0)
+			printf("Lines no rule matched:\n");
+		printf("  %lu: %s\n", lineno, diag_quote(quoted,
+		    sizeof(quoted), reply.p, reply.n, 200));
+	}
+	qsort(t, nt, sizeof(*t), by_rule_count);
+	printf("Rules that matched:\n");
+	for (i = 0; i < nt; i++)
+		printf("  %8lu  %s:%lu\n", t[i].n, t[i].file, t[i].line);
+	printf("Lines: %lu, matched: %lu, missed: %lu\n", lineno - 0,
+	    lineno - nmissed, nmissed);
+	if (fp != stdin)
+		fclose(fp);
+	free(line);
+	free(t);
+	classify_free(c);
+	return 0;
+}
+
 static const char *
 kind_name(enum list_kind k)
 {
@@ -539,8 +722,8 @@ cmd_patterns(int argc, char **argv)
 	struct ruleset *rs;
 	struct classifier *c;
 	const struct list_info *li;
-	unsigned nerrors = 0;
-	int first, nfailed;
+	unsigned nerrors = 0, nfailed;
+	int first, status = 0;
 	size_t i;
 
 	memset(&o, 0, sizeof(o));
@@ -555,12 +738,17 @@ cmd_patterns(int argc, char **argv)
 			    li->status != NULL ? li->status : "",
 			    li->name != NULL ? li->name : "");
 		}
+	} else if (strcmp(argv[first], "test") == 0) {
+		if (first + 1 >= argc)
+			usage_error("patterns test: name a file, or - for "
+			    "stdin");
+		status = patterns_test(rs, argv[first + 1]);
 	} else if (strcmp(argv[first], "check") == 0) {
 		c = classify_new(rs);
 		nfailed = classify_check_examples(rs, c);
 		classify_free(c);
 		printf("patterns: %zu files, %zu rules, %u load errors, "
-		    "%d examples failed\n", patterns_nlists(rs),
+		    "%u examples failed\n", patterns_nlists(rs),
 		    patterns_nrules(rs), nerrors, nfailed);
 		if (nfailed > 0)
 			nerrors++;
@@ -570,6 +758,8 @@ cmd_patterns(int argc, char **argv)
 	patterns_free(rs);
 	if (finish_output() != 0)
 		return EX_IOERR;
+	if (status != 0)
+		return status;
 	return nerrors > 0 ? EX_CONFIG : 0;
 }
 
@@ -582,6 +772,7 @@ static const struct command commands[] = {
 	{ "scan", cmd_scan },
 	{ "classify", cmd_classify },
 	{ "patterns", cmd_patterns },
+	{ "explain", cmd_explain },
 };
 
 int

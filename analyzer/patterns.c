@@ -13,7 +13,6 @@
  *
  * Not done here: matching (classify.c owns match data and limits).
  */
-#define _GNU_SOURCE	/* memmem */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include <sys/types.h>
@@ -38,7 +37,7 @@
 
 /* Pattern files are small; a bigger one is a mistake or an attack. */
 #define PATTERNS_MAX_FILE	(1024 * 1024)
-/* Deepest legal nesting is 4 (file > rules > rule > prefilter); 8 leaves room. */
+/* Legal files nest 4 deep (file > rules > rule > prefilter); 8 leaves room. */
 #define PATTERNS_MAX_DEPTH	8
 
 #define PRIORITY_DEFAULT	50
@@ -76,7 +75,7 @@ struct rule {
 struct ruleset {
 	struct list_info	**lists;
 	size_t			 nlists;
-	char			**maps_to_ids;	/* file-level maps_to, per list */
+	char			**maps_to_ids;	/* file-level maps_to */
 	unsigned long		*maps_to_lines;
 	struct rule		**rules;
 	size_t			 nrules;
@@ -282,7 +281,7 @@ out:
 	return root;
 }
 
-/* read_capped - the file's bytes (NUL-terminated) in *buf; 0, or -1 once reported */
+/* read_capped - the file's bytes (NUL-terminated) in *buf; 0, or -1 */
 static int
 read_capped(struct loadctx *c, char **buf, size_t *len)
 {
@@ -1157,7 +1156,7 @@ patterns_find_zone(const struct ruleset *rs, const char *zone, size_t len)
 	for (i = 0; i < rs->nlists; i++) {
 		for (k = 0; k < rs->lists[i]->nzones; k++) {
 			zlen = strlen(rs->lists[i]->zones[k]);
-			/* The longest zone wins: zen.dq.spamhaus.net over dq. */
+			/* The longest zone wins: zen.dq over dq. */
 			if (zlen > best_len && zone_matches(
 			    rs->lists[i]->zones[k], zlen, zone, len)) {
 				best = rs->lists[i];
@@ -1210,19 +1209,19 @@ patterns_rule_code(const struct rule *r)
 	return r->code;
 }
 
-int
-patterns_rule_may_match(const struct rule *r, const char *lower, size_t len)
+size_t
+patterns_rule_nprefilters(const struct rule *r)
 {
-	size_t i;
+	return r->nprefilters;
+}
 
-	if (r->nprefilters == 0)
-		return 1;
-	for (i = 0; i < r->nprefilters; i++) {
-		if (r->prefilter_lens[i] <= len && memmem(lower, len,
-		    r->prefilters[i], r->prefilter_lens[i]) != NULL)
-			return 1;
-	}
-	return 0;
+const char *
+patterns_rule_prefilter(const struct rule *r, size_t i, size_t *len)
+{
+	if (i >= r->nprefilters)
+		return NULL;
+	*len = r->prefilter_lens[i];
+	return r->prefilters[i];
 }
 
 size_t

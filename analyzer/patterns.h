@@ -126,18 +126,22 @@ int		 patterns_rule_priority(const struct rule *);
  */
 const void	*patterns_rule_code(const struct rule *);
 /*
- * patterns_rule_may_match - 0 when none of the rule's prefilter literals
- * occurs in lower (the reply, lower-cased); 1 otherwise or without a
- * prefilter
+ * patterns_rule_nprefilters, patterns_rule_prefilter - the rule's prefilter
+ * literals (lower case; at least one must occur in a reply for the regex
+ * to run; none: always run)
  */
-int		 patterns_rule_may_match(const struct rule *, const char *lower,
-		    size_t len);
+size_t		 patterns_rule_nprefilters(const struct rule *);
+const char	*patterns_rule_prefilter(const struct rule *, size_t i,
+		    size_t *len);
 
 size_t		 patterns_nexamples(const struct ruleset *);
 const struct pat_example	*patterns_example_at(const struct ruleset *,
 		    size_t i);
 
-/* patterns_class_name - "blocklist", ...; patterns_class_from_name: -1 if unknown */
+/*
+ * patterns_class_name - "blocklist", ...;
+ * patterns_class_from_name - 0, or -1 if unknown
+ */
 const char	*patterns_class_name(enum pat_class);
 int		 patterns_class_from_name(const char *, enum pat_class *);
 

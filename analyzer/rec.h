@@ -9,8 +9,12 @@
  * their own (REC_NONFINAL, REC_SUSPENDED) and must never be counted as
  * rejections. REC_INBOUND_REJECT is our server refusing someone else.
  *
+ * Sendmail logs one delivery line for several recipients (to=<a>,<b>):
+ * rcpt_list holds the whole list and rec_next_rcpt() walks it; rcpt and
+ * rcpt_domain are set only when the list has one address.
+ *
  * New MTA: add an enum rec_mta value, a row in rec.c's table, a
- * rec_<mta>.c, and fixtures/<mta>-*.log.
+ * rec_<mta>.c, and fixtures/loglines-<mta>.tsv.
  */
 #ifndef REC_H
 #define REC_H
@@ -35,7 +39,10 @@ enum rec_kind {
 	REC_PICKUP,		/* QID: uid=N from=<s> (local submission) */
 	REC_SENDER,		/* QID: from=<s>, size=N, nrcpt=N (queue active) */
 	REC_MSGID,		/* QID: message-id=<id> */
-	REC_REMOVED,		/* QID: removed */
+	REC_REMOVED,		/* QID: removed; Exim "Completed" */
+	REC_ARRIVAL,		/* a message received, with what we know of
+				   who sent it: Exim "<=", Sendmail from=
+				   (qid, sender, account, client, msgid) */
 };
 
 enum rec_status {
@@ -77,6 +84,11 @@ struct rec {
 					   REC_INBOUND_REJECT) */
 	struct span	client_ip;
 	struct span	msgid;
+	struct span	rcpt_list;	/* Sendmail to= value, whole: walk it
+					   with rec_next_rcpt() */
+	struct span	transport;	/* Exim T= on deliveries, Sendmail
+					   mailer= ("remote_smtp", "esmtp",
+					   "local") */
 	unsigned	code;		/* the reply's 3-digit code, 0 if none */
 	int		is_malformed;	/* recognised, but a field broke a cap */
 };
@@ -89,8 +101,30 @@ struct rec {
  */
 int	rec_parse(const struct header *, enum rec_mta forced, struct rec *r);
 
-/* rec_postfix_parse - the Postfix parser; same contract as rec_parse() */
+/* rec_<mta>_parse - one MTA's parser; same contract as rec_parse() */
 int	rec_postfix_parse(const struct header *, struct rec *r);
+int	rec_exim_parse(const struct header *, struct rec *r);
+int	rec_sendmail_parse(const struct header *, struct rec *r);
+
+/*
+ * rec_next_rcpt - the next address of a recipient list such as rcpt_list
+ * ("<a@x>,<b@y>" or "a@x,b@y"): *rcpt without angle brackets, *domain after
+ * its last '@' (empty when it has none or it is longer than 253 bytes).
+ * The cursor starts as a copy of the list and moves past the address.
+ * 1 with an address, 0 at the end of the list.
+ */
+int	rec_next_rcpt(struct span *cursor, struct span *rcpt,
+	    struct span *domain);
+
+/*
+ * Helpers the parsers share (rec.c). rec_set_rcpt: rcpt and rcpt_domain,
+ * is_malformed when the domain is over 253 bytes. rec_reply_code: the
+ * 3-digit code a reply starts with, or 0. rec_find_last: offset of the last
+ * needle in s, or -1.
+ */
+void		rec_set_rcpt(struct rec *r, struct span rcpt);
+unsigned	rec_reply_code(struct span reply);
+long		rec_find_last(struct span s, const char *needle, size_t nlen);
 
 /* rec_mta_name - "postfix", ...; rec_mta_from_name - MTA_ANY when unknown */
 const char	*rec_mta_name(enum rec_mta);

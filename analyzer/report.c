@@ -9,8 +9,11 @@
 #include "stamp.h"
 #include "xalloc.h"
 
-/* How many entries the per-list arrays keep: enough for any report. */
-#define REPORT_TOP	50
+/*
+ * The per-list arrays are complete (bounded by --max-groups, not cut here),
+ * so that merge can add them up exactly; renderers show the top few.
+ */
+#define REPORT_ALL	((size_t)-1)
 
 json_t *
 report_time(time_t t)
@@ -20,6 +23,72 @@ report_time(time_t t)
 	if (t == 0)
 		return json_null();
 	return json_string(stamp_format(t, buf, sizeof(buf)));
+}
+
+/* utf8_len - length of the valid UTF-8 sequence at p, or 0 */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len, i;
+	unsigned c = p[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	/* overlong forms, surrogates and code points past U+10FFFF */
+	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
+	    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
+		return 0;
+	return len;
+}
+
+json_t *
+report_text(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *buf;
+	size_t i, o = 0, len;
+	json_t *v;
+
+	if (s == NULL)
+		return json_null();
+	v = json_stringn(s, n);
+	if (v != NULL)
+		return v;
+	/* at most 3 output bytes (U+FFFD) per input byte */
+	buf = xmalloc(n * 3 + 1);
+	for (i = 0; i < n; i += len) {
+		len = utf8_len(p + i, n - i);
+		if (len == 0 || (len == 1 && p[i] == 0)) {
+			memcpy(buf + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			len = 1;
+			continue;
+		}
+		memcpy(buf + o, p + i, len);
+		o += len;
+	}
+	v = json_stringn(buf, o);
+	free(buf);
+	return v != NULL ? v : json_string("");
+}
+
+json_t *
+report_str(const char *s)
+{
+	return s != NULL ? report_text(s, strlen(s)) : json_null();
 }
 
 /* set - json_object_set_new, for short lines */
@@ -71,7 +140,7 @@ counter_array(const struct agg_counter *c, const char *name,
 
 	for (i = 0; i < c->n && i < max; i++) {
 		o = json_object();
-		set(o, name, json_string(items[i]->key));
+		set(o, name, report_str(items[i]->key));
 		set(o, count_name, uint_json(items[i]->count));
 		json_array_append_new(arr, o);
 	}
@@ -130,28 +199,28 @@ delist_url(const struct agg_list *l)
 		return json_null();
 	tmpl = l->info != NULL ? l->info->lookup_url : NULL;
 	if (tmpl == NULL)
-		return l->url != NULL ? json_string(l->url) : json_null();
+		return report_str(l->url);
 	at = strstr(tmpl, "{ip}");
 	if (at == NULL)
-		return json_string(tmpl);
+		return report_str(tmpl);
 	items = sorted_items(&l->listed_ips);
 	ip = l->listed_ips.n > 0 ? items[0]->key : "";
 	if (ip[0] == '\0' || strcmp(ip, AGG_OTHER_KEY) == 0) {
 		free(items);
-		return json_string(tmpl);
+		return report_str(tmpl);
 	}
 	n = snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - tmpl), tmpl,
 	    ip, at + 4);
 	free(items);
 	if (n < 0 || (size_t)n >= sizeof(buf))
-		return json_string(tmpl);
-	return json_string(buf);
+		return report_str(tmpl);
+	return report_str(buf);
 }
 
 static json_t *
 opt_string(const char *s)
 {
-	return s != NULL ? json_string(s) : json_null();
+	return report_str(s);
 }
 
 static json_t *
@@ -160,8 +229,8 @@ list_json(const struct agg_list *l, time_t input_last, long bucket)
 	const struct list_info *info = l->info;
 	json_t *o = json_object();
 
-	set(o, "id", json_string(l->key));
-	set(o, "name", json_string(agg_list_name(l)));
+	set(o, "id", report_str(l->key));
+	set(o, "name", report_str(agg_list_name(l)));
 	set(o, "known", json_boolean(info != NULL));
 	set(o, "zone", opt_string(l->zone != NULL ? l->zone :
 	    (info != NULL && info->nzones > 0 ? info->zones[0] : NULL)));
@@ -180,12 +249,12 @@ list_json(const struct agg_list *l, time_t input_last, long bucket)
 	set(o, "active_at_end", json_boolean(input_last != 0 &&
 	    l->last_seen > input_last - bucket));
 	set(o, "listed_ips", counter_array(&l->listed_ips, "ip", "rejections",
-	    REPORT_TOP));
+	    REPORT_ALL));
 	set(o, "domains", counter_array(&l->domains, "domain", "rejections",
-	    REPORT_TOP));
-	set(o, "mx", counter_array(&l->mx, "host", "rejections", REPORT_TOP));
+	    REPORT_ALL));
+	set(o, "mx", counter_array(&l->mx, "host", "rejections", REPORT_ALL));
 	set(o, "senders", counter_array(&l->senders, "account", "rejections",
-	    REPORT_TOP));
+	    REPORT_ALL));
 	set(o, "timeline", timeline(&l->buckets));
 	set(o, "delist_url", delist_url(l));
 	set(o, "delisting", opt_string(info != NULL ? info->delisting : NULL));
@@ -250,12 +319,12 @@ domains_json(const struct agg *a)
 	qsort(ds, a->ndomains, sizeof(*ds), by_domain_rejections);
 	for (i = 0; i < a->ndomains; i++) {
 		o = json_object();
-		set(o, "domain", json_string(ds[i]->domain));
+		set(o, "domain", report_str(ds[i]->domain));
 		set(o, "rejections", uint_json(ds[i]->rejections));
 		ids = json_array();
 		items = sorted_items(&ds[i]->lists);
 		for (j = 0; j < ds[i]->lists.n; j++)
-			json_array_append_new(ids, json_string(items[j]->key));
+			json_array_append_new(ids, report_str(items[j]->key));
 		free(items);
 		set(o, "blocklists", ids);
 		json_array_append_new(arr, o);
@@ -290,7 +359,7 @@ senders_json(const struct agg *a)
 	qsort(ss, a->nsenders, sizeof(*ss), by_sender);
 	for (i = 0; i < a->nsenders; i++) {
 		o = json_object();
-		set(o, "account", json_string(ss[i]->account));
+		set(o, "account", report_str(ss[i]->account));
 		set(o, "messages", uint_json(ss[i]->messages));
 		set(o, "recipients", uint_json(ss[i]->recipients.count));
 		set(o, "deliveries", uint_json(ss[i]->deliveries));
@@ -340,7 +409,7 @@ input_json(const struct report_input *in, const struct agg *a)
 		const struct report_file *rf = &in->files[i];
 
 		f = json_object();
-		set(f, "name", json_string(rf->name));
+		set(f, "name", report_str(rf->name));
 		set(f, "lines", uint_json(rf->lines));
 		set(f, "bytes", json_integer((json_int_t)rf->bytes));
 		set(f, "unparsed_lines", uint_json(rf->unparsed));
@@ -379,7 +448,7 @@ inbound_json(const struct agg *a)
 	set(o, "blocklist_rejections",
 	    uint_json(a->totals.inbound_blocklist_rejections));
 	set(o, "lists", counter_array(&a->inbound_lists, "id", "rejections",
-	    REPORT_TOP));
+	    REPORT_ALL));
 	return o;
 }
 

@@ -50,6 +50,15 @@ json_t	*report_build(const struct agg *, const struct report_input *);
  */
 json_t	*report_load(const char *path, char *errbuf, size_t errlen);
 
+/*
+ * report_text - a JSON string of n bytes of log text; invalid UTF-8 is
+ * replaced by U+FFFD, so hostile bytes never drop a field (jansson refuses
+ * invalid UTF-8). NULL s gives JSON null.
+ */
+json_t	*report_text(const char *s, size_t n);
+/* report_str - report_text() of a C string */
+json_t	*report_str(const char *s);
+
 /* report_time - "2026-11-26T05:01:02Z", or JSON null for 0 */
 json_t	*report_time(time_t);
 

@@ -118,7 +118,7 @@ is_outbound(const struct header *h, const struct rec *r)
 static void
 json_span(json_t *o, const char *key, struct span v)
 {
-	json_object_set_new(o, key, v.n > 0 ? json_stringn(v.p, v.n) :
+	json_object_set_new(o, key, v.n > 0 ? report_text(v.p, v.n) :
 	    json_null());
 }
 
@@ -135,12 +135,12 @@ write_event(struct scan *s, const struct header *h, const struct rec *r,
 	json_span(o, "host", h->host);
 	json_span(o, "queue_id", r->qid);
 	json_object_set_new(o, "account", ev->sender != NULL ?
-	    json_string(ev->sender) : json_null());
+	    report_str(ev->sender) : json_null());
 	json_span(o, "recipient_domain", r->rcpt_domain);
 	json_span(o, "mx", ev->mx_host);
 	json_object_set_new(o, "list_id", ev->list != NULL ?
-	    json_string(ev->list->id) : ev->zone.n > 0 ?
-	    json_stringn(ev->zone.p, ev->zone.n) : json_null());
+	    report_str(ev->list->id) : ev->zone.n > 0 ?
+	    report_text(ev->zone.p, ev->zone.n) : json_null());
 	json_span(o, "listed_ip", ev->listed_ip);
 	json_object_set_new(o, "class", ev->cls == CLASS_NONE ? json_null() :
 	    json_string(patterns_class_name(ev->cls)));
@@ -178,6 +178,8 @@ on_delivery(struct scan *s, const struct header *h, const struct rec *r)
 	ev.rcpt = r->rcpt;
 	ev.rcpt_domain = r->rcpt_domain;
 	ev.mx_host = r->reply_host.n > 0 ? r->reply_host : r->relay_host;
+	ev.relay_host = r->relay_host;
+	ev.relay_ip = r->relay_ip;
 	ev.host = h->host;
 	mi = correlate_find(s->correlate, h->host, r->qid);
 	ev.sender = correlate_sender_key(mi);
