@@ -12,11 +12,15 @@ override CPPFLAGS += -Ianalyzer -DDATADIR='"$(DATADIR)"' \
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow \
 	-Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wcast-qual -Wvla \
 	-MMD -MP
-LDLIBS += $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) -lpthread
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) -lpthread -lm
 TEST_LDLIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
 
+# The command line (main.c, cli.c, cmd_*.c) is the tool's; every stage goes
+# into the library that the tool, the tests and the fuzzers link.
+CLI_SRC := analyzer/main.c analyzer/cli.c $(wildcard analyzer/cmd_*.c)
+CLI_OBJ := $(patsubst analyzer/%.c,$(BUILD)/%.o,$(CLI_SRC))
 LIB_OBJ := $(patsubst analyzer/%.c,$(BUILD)/%.o,\
-	$(filter-out analyzer/main.c,$(wildcard analyzer/*.c)))
+	$(filter-out $(CLI_SRC),$(wildcard analyzer/*.c)))
 TEST_OBJ := $(patsubst analyzer/tests/%.c,$(BUILD)/tests/%.o,\
 	$(wildcard analyzer/tests/*.c))
 
@@ -29,7 +33,7 @@ all: $(BUILD)/bouncelog bouncelog
 bouncelog: $(BUILD)/bouncelog
 	ln -sf $(BUILD)/bouncelog $@
 
-$(BUILD)/bouncelog: $(BUILD)/main.o $(BUILD)/libanalyzer.a
+$(BUILD)/bouncelog: $(CLI_OBJ) $(BUILD)/libanalyzer.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/libanalyzer.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -96,4 +100,4 @@ uninstall:
 clean:
 	rm -rf build bouncelog
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

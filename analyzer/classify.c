@@ -35,8 +35,25 @@
 #define CLASSIFY_MATCH_LIMIT	200000
 #define CLASSIFY_HEAP_LIMIT_KIB	1024
 
+/*
+ * A direct-mapped cache of recent replies: during an outbreak the same
+ * reply text comes back thousands of times, so most replies are
+ * classified by one hash and one memcmp instead of the rule walk. Spans
+ * are kept as offsets, valid for any identical text.
+ */
+#define CACHE_SLOTS	1024
+#define CACHE_TEXT_MAX	512
+
+struct cache_slot {
+	uint64_t	 hash;
+	size_t		 len;		/* 0: empty */
+	char		*text;		/* CACHE_TEXT_MAX bytes */
+	struct hit	 hit;		/* spans as offsets from 0 */
+};
+
 struct classifier {
 	const struct ruleset	*rs;
+	struct cache_slot	*cache;
 	pcre2_match_context	*mctx;
 	pcre2_match_data	**md;		/* one per rule */
 	uint32_t		*grp_ip;	/* group numbers, 0: none */
@@ -67,6 +84,7 @@ classify_new(const struct ruleset *rs)
 
 	cl->rs = rs;
 	cl->nrules = n;
+	cl->cache = xcalloc(CACHE_SLOTS, sizeof(*cl->cache));
 	cl->mctx = pcre2_match_context_create(NULL);
 	if (cl->mctx == NULL)
 		diag_fatal(EX_OSERR, "out of memory");
@@ -98,6 +116,9 @@ classify_free(struct classifier *cl)
 
 	if (cl == NULL)
 		return;
+	for (i = 0; i < CACHE_SLOTS; i++)
+		free(cl->cache[i].text);
+	free(cl->cache);
 	for (i = 0; i < cl->nrules; i++)
 		pcre2_match_data_free(cl->md[i]);
 	free(cl->md);
@@ -352,8 +373,71 @@ warn_limit(struct classifier *cl, size_t i, int rc)
 	    (const char *)msg);
 }
 
+/* span_rebase - move a span from one copy of a text to another */
+static struct span
+span_rebase(struct span s, const char *from, const char *to)
+{
+	if (s.n == 0)
+		return SPAN_NULL;
+	return (struct span){ to + (s.p - from), s.n };
+}
+
+/* text_hash - FNV-1a over the reply; collisions are caught by memcmp */
+static uint64_t
+text_hash(const char *text, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)text[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static void
+hit_rebase(struct hit *h, const char *from, const char *to)
+{
+	h->ip = span_rebase(h->ip, from, to);
+	h->zone = span_rebase(h->zone, from, to);
+	h->url = span_rebase(h->url, from, to);
+}
+
+static enum pat_class	classify_uncached(struct classifier *,
+			    const char *, size_t, struct hit *);
+
 enum pat_class
 classify_text(struct classifier *cl, const char *text, size_t len,
+    struct hit *h)
+{
+	uint64_t hash;
+	struct cache_slot *slot;
+
+	if (len == 0 || len > CACHE_TEXT_MAX)
+		return classify_uncached(cl, text, len, h);
+	hash = text_hash(text, len);
+	slot = &cl->cache[hash & (CACHE_SLOTS - 1)];
+	if (slot->len == len && slot->hash == hash &&
+	    memcmp(slot->text, text, len) == 0) {
+		*h = slot->hit;
+		hit_rebase(h, slot->text, text);
+		return h->cls;
+	}
+	classify_uncached(cl, text, len, h);
+	if (slot->text == NULL)
+		slot->text = xmalloc(CACHE_TEXT_MAX);
+	memcpy(slot->text, text, len);
+	slot->len = len;
+	slot->hash = hash;
+	slot->hit = *h;
+	hit_rebase(&slot->hit, text, slot->text);
+	return h->cls;
+}
+
+/* classify_uncached - walk the rules in precedence order */
+static enum pat_class
+classify_uncached(struct classifier *cl, const char *text, size_t len,
     struct hit *h)
 {
 	const struct rule *r;

@@ -154,6 +154,15 @@ correlate_feed(struct correlate *c, struct span host, const struct rec *r)
 		e = lookup_or_add(c, host, r->qid);
 		set_field(&e->msgid, r->msgid);
 		break;
+	case REC_ARRIVAL:
+		/* Exim <=, Sendmail from=: everything in one line */
+		e = lookup_or_add(c, host, r->qid);
+		set_field(&e->account, r->account);
+		set_field(&e->client_ip, r->client_ip);
+		set_field(&e->msgid, r->msgid);
+		set_field(&e->sender, r->sender.n > 0 ? r->sender :
+		    SPAN_LIT("<>"));
+		break;
 	case REC_REMOVED:
 		remove_entry(c, host, r->qid);
 		break;

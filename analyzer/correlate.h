@@ -36,8 +36,9 @@ struct correlate	*correlate_new(size_t cap);
 void			 correlate_free(struct correlate *);
 
 /*
- * correlate_feed - learn from a record (client=, pickup, qmgr from=,
- * message-id=, removed); other kinds are ignored. host: the syslog host,
+ * correlate_feed - learn from a record (Postfix client=, pickup, qmgr
+ * from=, message-id=, removed; Exim and Sendmail arrivals; Exim Completed);
+ * other kinds are ignored. host: the syslog host,
  * so that the same queue id on two servers of a central log stays apart.
  */
 void	correlate_feed(struct correlate *, struct span host,

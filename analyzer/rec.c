@@ -1,13 +1,19 @@
 /*
- * rec.c - stage 4: pick the MTA parser for a line (see rec.h).
+ * rec.c - stage 4: pick the MTA parser for a line (see rec.h), and the
+ * helpers the parsers share.
  * Detection is by program name and lives in each parser: a parser returns
  * 0 for a program that is not its MTA's, so with MTA_ANY the first parser
- * that claims the line wins. Exim and Sendmail have no parser yet: their
- * rows name the MTA for --mta and claim no line.
+ * that claims the line wins. Postfix: a name with a '/' (postfix/smtp,
+ * server1-1/smtp); Exim: exim, exim4, or Exim's own main log (no program);
+ * Sendmail: sendmail, sm-mta, sm-msp-queue; OpenSMTPD: smtpd (without a
+ * '/', which Postfix's always has). The names do not overlap, so
+ * the order only decides speed: Postfix, the common case, goes first.
  */
 #include <string.h>
 
 #include "rec.h"
+
+#define DOMAIN_MAX	253	/* RFC 1035: longest domain name */
 
 struct rec_parser {
 	enum rec_mta	 mta;
@@ -18,8 +24,9 @@ struct rec_parser {
 /* New MTA: add a row here, an enum rec_mta value and a rec_<mta>.c. */
 static const struct rec_parser parsers[] = {
 	{ MTA_POSTFIX,	"postfix",	rec_postfix_parse },
-	{ MTA_EXIM,	"exim",		NULL },
-	{ MTA_SENDMAIL,	"sendmail",	NULL },
+	{ MTA_EXIM,	"exim",		rec_exim_parse },
+	{ MTA_SENDMAIL,	"sendmail",	rec_sendmail_parse },
+	{ MTA_OPENSMTPD, "opensmtpd",	rec_opensmtpd_parse },
 };
 
 #define NPARSERS	(sizeof parsers / sizeof parsers[0])
@@ -33,7 +40,7 @@ rec_parse(const struct header *h, enum rec_mta forced, struct rec *r)
 	for (i = 0; i < NPARSERS; i++) {
 		if (forced != MTA_ANY && parsers[i].mta != forced)
 			continue;
-		if (parsers[i].parse != NULL && parsers[i].parse(h, r) == 1)
+		if (parsers[i].parse(h, r) == 1)
 			return 1;
 	}
 	*r = (struct rec){ .kind = REC_NONE };
@@ -67,4 +74,119 @@ rec_mta_from_name(const char *name, enum rec_mta *out)
 		}
 	}
 	return -1;
+}
+
+/* domain_of - the part after the last '@' of an address, or empty */
+static struct span
+domain_of(struct span addr)
+{
+	size_t i;
+
+	for (i = addr.n; i > 0 && addr.p[i - 1] != '@'; i--)
+		;
+	if (i == 0)
+		return SPAN_NULL;
+	return (struct span){ addr.p + i, addr.n - i };
+}
+
+void
+rec_set_rcpt(struct rec *r, struct span rcpt)
+{
+	struct span dom = domain_of(rcpt);
+
+	r->rcpt = rcpt;
+	if (dom.n > DOMAIN_MAX) {
+		r->is_malformed = 1;
+		return;
+	}
+	r->rcpt_domain = dom;
+}
+
+unsigned
+rec_reply_code(struct span s)
+{
+	if (s.n < 3 || s.p[0] < '2' || s.p[0] > '5' ||
+	    s.p[1] < '0' || s.p[1] > '9' || s.p[2] < '0' || s.p[2] > '9')
+		return 0;
+	if (s.n > 3 && s.p[3] != ' ' && s.p[3] != '-')
+		return 0;
+	return (unsigned)((s.p[0] - '0') * 100 + (s.p[1] - '0') * 10 +
+	    (s.p[2] - '0'));
+}
+
+long
+rec_find_last(struct span s, const char *needle, size_t nlen)
+{
+	size_t i;
+
+	if (nlen == 0 || s.n < nlen)
+		return -1;
+	for (i = s.n - nlen + 1; i-- > 0;) {
+		if (s.p[i] == needle[0] && memcmp(s.p + i, needle, nlen) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/*
+ * item_end - length of the list item at the start of s: up to the first
+ * ',' outside "<...>" and "\"...\"" (a display name may hold a comma).
+ */
+static size_t
+item_end(struct span s)
+{
+	size_t i;
+	int in_angle = 0, in_quote = 0;
+
+	for (i = 0; i < s.n; i++) {
+		switch (s.p[i]) {
+		case '"':
+			in_quote = !in_quote;
+			break;
+		case '<':
+			if (!in_quote)
+				in_angle = 1;
+			break;
+		case '>':
+			if (!in_quote)
+				in_angle = 0;
+			break;
+		case ',':
+			if (!in_quote && !in_angle)
+				return i;
+			break;
+		default:
+			break;
+		}
+	}
+	return s.n;
+}
+
+int
+rec_next_rcpt(struct span *cursor, struct span *rcpt, struct span *domain)
+{
+	struct span item, dom;
+	const char *lt, *gt;
+	size_t end;
+
+	for (;;) {
+		if (cursor->n == 0)
+			return 0;
+		end = item_end(*cursor);
+		item = span_trim((struct span){ cursor->p, end });
+		span_skip(cursor, end < cursor->n ? end + 1 : end);
+		if (item.n > 0)
+			break;
+	}
+	/* "Name <a@x>" or "<a@x>": the address is inside the brackets. */
+	lt = memchr(item.p, '<', item.n);
+	if (lt != NULL) {
+		gt = memchr(lt, '>', item.n - (size_t)(lt - item.p));
+		if (gt != NULL)
+			item = (struct span){ lt + 1, (size_t)(gt - lt - 1) };
+	}
+	*rcpt = item;
+	dom = domain_of(item);
+	*domain = dom.n > DOMAIN_MAX ? SPAN_NULL : dom;
+	return 1;
 }

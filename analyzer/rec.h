@@ -27,6 +27,7 @@ enum rec_mta {
 	MTA_POSTFIX,
 	MTA_EXIM,
 	MTA_SENDMAIL,
+	MTA_OPENSMTPD,
 };
 
 enum rec_kind {
@@ -105,6 +106,7 @@ int	rec_parse(const struct header *, enum rec_mta forced, struct rec *r);
 int	rec_postfix_parse(const struct header *, struct rec *r);
 int	rec_exim_parse(const struct header *, struct rec *r);
 int	rec_sendmail_parse(const struct header *, struct rec *r);
+int	rec_opensmtpd_parse(const struct header *, struct rec *r);
 
 /*
  * rec_next_rcpt - the next address of a recipient list such as rcpt_list

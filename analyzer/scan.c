@@ -12,6 +12,7 @@
 #include "classify.h"
 #include "correlate.h"
 #include "diag.h"
+#include "incident.h"
 #include "lines.h"
 #include "report.h"
 #include "scan.h"
@@ -30,6 +31,9 @@ struct scan {
 	struct classifier	*classifier;
 	struct correlate	*correlate;
 	struct agg		*agg;
+	struct incident		*incident;
+	char			*reply_buf;	/* a reply made readable: Exim's
+						   literal \n between lines */
 	struct scan_file	*files;
 	size_t			 nfiles, alloc_files;
 	time_t			 first_time, last_time;
@@ -47,6 +51,9 @@ scan_new(const struct scan_opts *opts)
 	s->classifier = classify_new(opts->rules);
 	s->correlate = correlate_new(0);
 	s->agg = agg_new(&ao);
+	s->incident = incident_new(&(struct incident_opts){ opts->bucket,
+	    opts->flood_factor, opts->flood_floor });
+	s->reply_buf = xmalloc(s->opts.max_line + 1);
 	return s;
 }
 
@@ -63,6 +70,8 @@ scan_free(struct scan *s)
 	}
 	free(s->files);
 	agg_free(s->agg);
+	incident_free(s->incident);
+	free(s->reply_buf);
 	correlate_free(s->correlate);
 	classify_free(s->classifier);
 	free(s);
@@ -97,22 +106,59 @@ daemon_of(struct span prog)
 	return prog;
 }
 
+/* has_word - 1 when s contains w */
+static int
+has_word(struct span s, const char *w)
+{
+	return span_find(s, w, strlen(w)) >= 0;
+}
+
 /*
- * is_outbound - a delivery to another server: smtp, or lmtp over TCP.
- * local, virtual, pipe and lmtp to a UNIX socket deliver to our own
- * mailboxes, so their failures are never a listing of ours.
+ * is_outbound - a delivery to another server: Postfix smtp, or lmtp over
+ * TCP; an Exim or Sendmail transport that speaks SMTP (remote_smtp,
+ * dkim_remote_smtp, esmtp, relay). local, virtual, pipe, lmtp to a UNIX
+ * socket and local_delivery put mail into our own mailboxes, so their
+ * failures are never a listing of ours.
  */
 static int
 is_outbound(const struct header *h, const struct rec *r)
 {
 	struct span d = daemon_of(h->prog);
 
-	if (r->mta != MTA_POSTFIX)
-		return 1;
-	if (span_eq_str(d, "smtp"))
-		return 1;
-	return span_eq_str(d, "lmtp") && r->relay_ip.n > 0 &&
-	    memchr(r->relay_ip.p, '/', r->relay_ip.n) == NULL;
+	if (r->mta == MTA_POSTFIX) {
+		if (span_eq_str(d, "smtp"))
+			return 1;
+		return span_eq_str(d, "lmtp") && r->relay_ip.n > 0 &&
+		    memchr(r->relay_ip.p, '/', r->relay_ip.n) == NULL;
+	}
+	if (r->transport.n > 0)
+		return has_word(r->transport, "smtp") ||
+		    span_eq_str(r->transport, "relay");
+	return r->relay_ip.n > 0 || r->reply.n > 0;
+}
+
+/*
+ * readable_reply - the reply as Postfix would log it: Exim writes a
+ * multi-line reply with the two characters \n between lines, which would
+ * glue a zone to the next line's code; they become one space.
+ */
+static struct span
+readable_reply(struct scan *s, struct span reply)
+{
+	size_t i, o = 0;
+
+	if (span_find(reply, "\\n", 2) < 0)
+		return reply;
+	for (i = 0; i < reply.n && o < s->opts.max_line; i++) {
+		if (reply.p[i] == '\\' && i + 1 < reply.n &&
+		    reply.p[i + 1] == 'n') {
+			s->reply_buf[o++] = ' ';
+			i++;
+			continue;
+		}
+		s->reply_buf[o++] = reply.p[i];
+	}
+	return (struct span){ s->reply_buf, o };
 }
 
 static void
@@ -151,11 +197,31 @@ write_event(struct scan *s, const struct header *h, const struct rec *r,
 	json_decref(o);
 }
 
+/* count_event - one recipient of a delivery line through agg and incident */
+static void
+count_event(struct scan *s, const struct header *h, const struct rec *r,
+    struct agg_event *ev)
+{
+	struct msginfo *mi;
+
+	mi = correlate_find(s->correlate, h->host, r->qid);
+	ev->sender = correlate_sender_key(mi);
+	ev->is_new_message = 0;
+	if (ev->sender != NULL && !mi->is_outbound_counted) {
+		mi->is_outbound_counted = 1;
+		ev->is_new_message = 1;
+	}
+	agg_add(s->agg, ev);
+	incident_add_event(s->incident, ev);
+	if (s->opts.events != NULL)
+		write_event(s, h, r, ev);
+}
+
 static void
 on_delivery(struct scan *s, const struct header *h, const struct rec *r)
 {
 	struct agg_event ev;
-	struct msginfo *mi;
+	struct span cursor, reply;
 	struct hit hit;
 
 	if (!is_outbound(h, r))
@@ -166,42 +232,64 @@ on_delivery(struct scan *s, const struct header *h, const struct rec *r)
 	ev.cls = CLASS_NONE;
 	if ((r->status == STATUS_BOUNCED || r->status == STATUS_DEFERRED) &&
 	    r->reply.n > 0) {
-		ev.cls = classify_text(s->classifier, r->reply.p, r->reply.n,
-		    &hit);
+		reply = readable_reply(s, r->reply);
+		ev.cls = classify_text(s->classifier, reply.p, reply.n, &hit);
 		ev.list = hit.list;
 		ev.zone = hit.zone;
 		ev.listed_ip = hit.ip;
 		ev.url = hit.url;
-		ev.reply = r->reply;
+		ev.reply = reply;
 	}
 	ev.qid = r->qid;
-	ev.rcpt = r->rcpt;
-	ev.rcpt_domain = r->rcpt_domain;
 	ev.mx_host = r->reply_host.n > 0 ? r->reply_host : r->relay_host;
 	ev.relay_host = r->relay_host;
 	ev.relay_ip = r->relay_ip;
 	ev.host = h->host;
-	mi = correlate_find(s->correlate, h->host, r->qid);
-	ev.sender = correlate_sender_key(mi);
-	if (ev.sender != NULL && !mi->is_outbound_counted) {
-		mi->is_outbound_counted = 1;
-		ev.is_new_message = 1;
+	if (r->rcpt.n > 0 || r->rcpt_list.n == 0) {
+		ev.rcpt = r->rcpt;
+		ev.rcpt_domain = r->rcpt_domain;
+		count_event(s, h, r, &ev);
+		return;
 	}
-	agg_add(s->agg, &ev);
-	if (s->opts.events != NULL)
-		write_event(s, h, r, &ev);
+	/* Sendmail: one event per address of the to= list */
+	cursor = r->rcpt_list;
+	while (rec_next_rcpt(&cursor, &ev.rcpt, &ev.rcpt_domain) == 0)
+		count_event(s, h, r, &ev);
+}
+
+/* on_submission - a message an account handed us, for flood detection */
+static void
+on_submission(struct scan *s, const struct header *h, const struct rec *r)
+{
+	const char *who;
+
+	if (r->kind == REC_CLIENT && r->account.n == 0)
+		return;
+	if (r->kind != REC_CLIENT && r->kind != REC_PICKUP &&
+	    r->kind != REC_ARRIVAL)
+		return;
+	/* Exim and Sendmail arrivals from outside carry no account */
+	if (r->kind == REC_ARRIVAL && r->account.n == 0 &&
+	    r->client_ip.n > 0)
+		return;
+	who = correlate_sender_key(correlate_find(s->correlate, h->host,
+	    r->qid));
+	if (who != NULL)
+		incident_add_submission(s->incident, h->time, who);
 }
 
 static void
 on_inbound(struct scan *s, const struct rec *r)
 {
 	struct hit hit;
+	struct span reply;
 	enum pat_class cls = CLASS_OTHER;
 
 	memset(&hit, 0, sizeof(hit));
-	if (r->reply.n > 0)
-		cls = classify_text(s->classifier, r->reply.p, r->reply.n,
-		    &hit);
+	if (r->reply.n > 0) {
+		reply = readable_reply(s, r->reply);
+		cls = classify_text(s->classifier, reply.p, reply.n, &hit);
+	}
 	agg_add_inbound(s->agg, cls, hit.list, hit.zone);
 }
 
@@ -225,6 +313,7 @@ on_record(struct scan *s, const struct header *h, const struct rec *r)
 		break;
 	default:
 		correlate_feed(s->correlate, h->host, r);
+		on_submission(s, h, r);
 		break;
 	}
 }
@@ -359,6 +448,8 @@ scan_report(struct scan *s, time_t generated_at)
 	in.evicted = correlate_nevicted(s->correlate);
 	in.generated_at = generated_at;
 	doc = report_build(s->agg, &in);
+	json_object_set_new(doc, "incident", incident_json(s->incident,
+	    s->first_time, s->last_time));
 	free(rfs);
 	return doc;
 }

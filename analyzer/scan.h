@@ -35,6 +35,8 @@ struct scan_opts {
 	time_t			 since, until;	/* 0: open */
 	long			 bucket;	/* seconds; 0: one hour */
 	size_t			 max_groups;	/* 0: the default */
+	double			 flood_factor;	/* 0: incident.h's default */
+	unsigned long		 flood_floor;	/* 0: incident.h's default */
 	const struct ruleset	*rules;
 	FILE			*events;	/* --format events: one JSON
 						   object a line, or NULL */

@@ -7,8 +7,10 @@
  * with arithmetic alone; zone-less stamps are local time in the process's
  * TZ and go through mktime() once per distinct hour (struct stamp_ctx
  * caches the last hour), minutes and seconds are added to that base.
- * Not done here: RFC 5424 "<PRI>1" headers and journald JSON (no real
- * lines seen yet), syslog lines without a host unless the tag ends in "]:".
+ * Lines that fail are tried once more behind a "name | " or "path:"
+ * prefix, so well-formed lines pay nothing for that. journald JSON is
+ * read by hand: only the few keys a header needs, no allocation.
+ * Not done here: RFC 5424 "<PRI>1" headers (no real lines seen yet).
  */
 #include <limits.h>
 #include <string.h>
@@ -224,21 +226,45 @@ parse_offset(const char *p, size_t n, struct civil *c)
 }
 
 /*
- * parse_tag - "host prog[pid]: msg" (or "prog[pid]: msg" when the first
- * token ends in "]:") after a syslog stamp into h; 0 or -1. A line whose
- * tag has no ':' keeps host, and msg is the rest with prog empty.
+ * skip_facility - past a "<facility.priority> " token (syslog-ng's
+ * $FACILITY.$PRIORITY template) at p; the bytes to skip, or 0
+ */
+static size_t
+skip_facility(const char *p, size_t n)
+{
+	const char *gt;
+
+	if (n < 4 || p[0] != '<' || p[1] < 'a' || p[1] > 'z')
+		return 0;
+	gt = memchr(p, '>', n < 32 ? n : 32);
+	if (gt == NULL || memchr(p, '.', (size_t)(gt - p)) == NULL ||
+	    (size_t)(gt - p) + 1 >= n || gt[1] != ' ')
+		return 0;
+	return (size_t)(gt - p) + 2;
+}
+
+/*
+ * parse_tag - "host prog[pid]: msg" after a syslog stamp into h; 0 or -1.
+ * A first token that ends in ':' is the tag of a line without a host (no
+ * host name ends in ':'). A line whose second token is not a tag keeps
+ * host, and msg is the rest with prog empty.
  */
 static int
 parse_tag(const char *p, size_t n, struct header *h)
 {
 	const char *sp, *tag, *open;
-	size_t tlen;
+	size_t tlen, skip;
 
+	if (n > 0 && p[0] == '<') {	/* rare: test before the call */
+		skip = skip_facility(p, n);
+		p += skip;
+		n -= skip;
+	}
 	sp = memchr(p, ' ', n);
 	tlen = sp == NULL ? n : (size_t)(sp - p);
 	if (tlen == 0)
 		return -1;
-	if (tlen < 3 || p[tlen - 1] != ':' || p[tlen - 2] != ']') {
+	if (tlen < 2 || p[tlen - 1] != ':') {
 		h->host.p = p;
 		h->host.n = tlen;
 		if (sp == NULL) {
@@ -311,11 +337,16 @@ parse_rfc3164(struct stamp_ctx *ctx, const char *p, size_t n,
 	c.mday = p[i++] - '0';
 	if (p[i] >= '0' && p[i] <= '9')
 		c.mday = c.mday * 10 + (p[i++] - '0');
-	if (p[i++] != ' ' || n < i + 9 || p[i + 8] != ' ')
+	if (p[i++] != ' ' || n < i + 9)
 		return -1;
 	if (parse_hms(p + i, &c) == -1)
 		return -1;
-	i += 9;
+	i += 8;
+	if (p[i] == '.')		/* journalctl -o short-precise */
+		i += skip_fraction(p + i, n - i);
+	if (i >= n || p[i] != ' ')
+		return -1;
+	i++;
 	c.year = infer_year(ctx, c.mon, c.mday);
 	if (to_utc(ctx, &c, &h->time) == -1)
 		return -1;
@@ -337,12 +368,31 @@ parse_iso(const char *p, size_t n, char sep, struct civil *c)
 	return 19 + skip_fraction(p + 19, n - 19);
 }
 
-/* parse_rfc3339 - "YYYY-MM-DDTHH:MM:SS[.f](Z|+hh:mm) host tag: msg" */
+/* looks_like_stamp - 1 when p starts like an ISO date or "Mmm d" */
+static int
+looks_like_stamp(const char *p, size_t n)
+{
+	if (n < 16)
+		return 0;
+	if (p[0] >= '0' && p[0] <= '9')
+		return p[4] == '-' && p[7] == '-';
+	return p[3] == ' ' && month_from(p) != 0;
+}
+
+static int	parse_core(struct stamp_ctx *, const char *, size_t,
+		    struct header *, int);
+
+/*
+ * parse_rfc3339 - "YYYY-MM-DDTHH:MM:SS[.f](Z|+hh:mm) host tag: msg". When
+ * another stamp follows (docker compose logs -t around a syslog line) and
+ * nested is 0, that line's header is used with this stamp's time.
+ */
 static int
 parse_rfc3339(struct stamp_ctx *ctx, const char *p, size_t n,
-    struct header *h)
+    struct header *h, int nested)
 {
 	struct civil c = { 0 };
+	time_t t;
 	size_t i;
 
 	i = parse_iso(p, n, 'T', &c);
@@ -352,8 +402,14 @@ parse_rfc3339(struct stamp_ctx *ctx, const char *p, size_t n,
 	if (i >= n || p[i] != ' ')
 		return -1;
 	i++;
-	if (to_utc(ctx, &c, &h->time) == -1)
+	if (to_utc(ctx, &c, &t) == -1)
 		return -1;
+	if (!nested && c.has_off && looks_like_stamp(p + i, n - i) &&
+	    parse_core(ctx, p + i, n - i, h, 1) == 0) {
+		h->time = t;	/* the outer stamp has the year and zone */
+		return 0;
+	}
+	h->time = t;
 	h->style = STAMP_RFC3339;
 	return parse_tag(p + i, n - i, h);
 }
@@ -413,9 +469,286 @@ stamp_ctx_init(struct stamp_ctx *ctx, time_t ref, int year)
 	ctx->r_days = days_from_civil(ctx->r_year, tm.tm_mon + 1, tm.tm_mday);
 }
 
-int
-stamp_parse(struct stamp_ctx *ctx, const char *line, size_t len,
+/* The journald JSON fields a header uses; spans inside the quotes. */
+struct jfields {
+	struct span	ts, ident, pid, syslog_pid, host, msg;
+	int		msg_escaped;
+};
+
+/* skip_ws - index of the first non-blank byte at or after i */
+static size_t
+skip_ws(const char *p, size_t n, size_t i)
+{
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i;
+}
+
+/*
+ * json_string - the string whose '"' is at p[i]: *out gets the raw inside,
+ * *escaped whether it has a '\\'; the index after the closing quote, or 0
+ */
+static size_t
+json_string(const char *p, size_t n, size_t i, struct span *out,
+    int *escaped)
+{
+	size_t j;
+
+	*escaped = 0;
+	for (j = i + 1; j < n; j++) {
+		if (p[j] == '\\') {
+			*escaped = 1;
+			j++;
+		} else if (p[j] == '"') {
+			out->p = p + i + 1;
+			out->n = j - i - 1;
+			return j + 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * json_skip_value - past a value that is not a string (number, literal,
+ * array, object; strings inside are skipped whole); the index of the ','
+ * or '}' that ends it at depth 0, or 0
+ */
+static size_t
+json_skip_value(const char *p, size_t n, size_t i)
+{
+	struct span dummy;
+	int depth = 0, esc;
+
+	while (i < n) {
+		switch (p[i]) {
+		case '"':
+			i = json_string(p, n, i, &dummy, &esc);
+			if (i == 0)
+				return 0;
+			continue;
+		case '[':
+		case '{':
+			depth++;
+			break;
+		case ']':
+		case '}':
+			if (depth == 0)
+				return i;
+			depth--;
+			break;
+		case ',':
+			if (depth == 0)
+				return i;
+			break;
+		default:
+			break;
+		}
+		i++;
+	}
+	return 0;
+}
+
+/* keep_field - store a string value under the keys a header uses */
+static void
+keep_field(struct jfields *f, struct span key, struct span val, int esc)
+{
+	if (span_eq_str(key, "MESSAGE")) {
+		f->msg = val;
+		f->msg_escaped = esc;
+	} else if (span_eq_str(key, "__REALTIME_TIMESTAMP")) {
+		f->ts = val;
+	} else if (span_eq_str(key, "SYSLOG_IDENTIFIER")) {
+		f->ident = val;
+	} else if (span_eq_str(key, "_PID")) {
+		f->pid = val;
+	} else if (span_eq_str(key, "SYSLOG_PID")) {
+		f->syslog_pid = val;
+	} else if (span_eq_str(key, "_HOSTNAME")) {
+		f->host = val;
+	}
+}
+
+/* json_fields - the top-level string fields of one object; 0 or -1 */
+static int
+json_fields(const char *p, size_t n, struct jfields *f)
+{
+	struct span key, val;
+	size_t i = 1;
+	int esc;
+
+	for (;;) {
+		i = skip_ws(p, n, i);
+		if (i < n && p[i] == '}')
+			return 0;
+		if (i >= n || p[i] != '"')
+			return -1;
+		i = json_string(p, n, i, &key, &esc);
+		if (i == 0)
+			return -1;
+		i = skip_ws(p, n, i);
+		if (i >= n || p[i] != ':')
+			return -1;
+		i = skip_ws(p, n, i + 1);
+		if (i < n && p[i] == '"') {
+			i = json_string(p, n, i, &val, &esc);
+			if (i == 0)
+				return -1;
+			keep_field(f, key, val, esc);
+		} else {
+			i = json_skip_value(p, n, i);
+			if (i == 0)
+				return -1;
+		}
+		i = skip_ws(p, n, i);
+		if (i < n && p[i] == ',')
+			i++;
+		else if (i >= n || p[i] != '}')
+			return -1;
+	}
+}
+
+/* hex4 - the value of 4 hex digits at p, or -1 */
+static long
+hex4(const char *p)
+{
+	long v = 0;
+	int i, d;
+
+	for (i = 0; i < 4; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			d = p[i] - '0';
+		else if (p[i] >= 'a' && p[i] <= 'f')
+			d = p[i] - 'a' + 10;
+		else if (p[i] >= 'A' && p[i] <= 'F')
+			d = p[i] - 'A' + 10;
+		else
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/* put_utf8 - code point cp as UTF-8 at out[*o] if it fits under cap */
+static void
+put_utf8(char *out, size_t *o, size_t cap, long cp)
+{
+	unsigned char b[4];
+	size_t k, len;
+
+	if (cp == 0)
+		cp = '?';	/* a NUL, as the line reader does */
+	if (cp < 0x80) {
+		b[0] = (unsigned char)cp;
+		len = 1;
+	} else if (cp < 0x800) {
+		b[0] = (unsigned char)(0xC0 | (cp >> 6));
+		b[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		len = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (unsigned char)(0xE0 | (cp >> 12));
+		b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		b[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		len = 3;
+	} else {
+		b[0] = (unsigned char)(0xF0 | (cp >> 18));
+		b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+		b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		b[3] = (unsigned char)(0x80 | (cp & 0x3F));
+		len = 4;
+	}
+	if (*o + len > cap)
+		return;
+	for (k = 0; k < len; k++)
+		out[(*o)++] = (char)b[k];
+}
+
+/*
+ * unescape_u - the code point of "\uXXXX" (and a following low surrogate)
+ * at s.p[i]; *used gets the bytes taken, '?' for a broken escape
+ */
+static long
+unescape_u(struct span s, size_t i, size_t *used)
+{
+	long hi, lo;
+
+	*used = 2;
+	if (i + 6 > s.n || (hi = hex4(s.p + i + 2)) < 0)
+		return '?';
+	*used = 6;
+	if (hi < 0xD800 || hi > 0xDFFF)
+		return hi;
+	if (hi > 0xDBFF || i + 12 > s.n || s.p[i + 6] != '\\' ||
+	    s.p[i + 7] != 'u' || (lo = hex4(s.p + i + 8)) < 0xDC00 ||
+	    lo > 0xDFFF)
+		return '?';	/* a lone surrogate */
+	*used = 12;
+	return 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+}
+
+/* unescape - a JSON string's inside into out (cut at cap); the length */
+static size_t
+unescape(struct span s, char *out, size_t cap)
+{
+	static const char from[] = "\"\\/bfnrt";
+	static const char to[] = "\"\\/\b\f\n\r\t";
+	const char *hit;
+	size_t i = 0, o = 0, used;
+
+	while (i < s.n && o < cap) {
+		if (s.p[i] != '\\' || i + 1 >= s.n) {
+			out[o++] = s.p[i++];
+			continue;
+		}
+		if (s.p[i + 1] == 'u') {
+			put_utf8(out, &o, cap, unescape_u(s, i, &used));
+			i += used;
+			continue;
+		}
+		hit = memchr(from, s.p[i + 1], sizeof from - 1);
+		out[o++] = hit != NULL ? to[hit - from] : s.p[i + 1];
+		i += 2;
+	}
+	return o;
+}
+
+/*
+ * parse_journal - one "journalctl -o json" object; 0 or -1 (also for a
+ * MESSAGE given as an array of bytes)
+ */
+static int
+parse_journal(struct stamp_ctx *ctx, const char *p, size_t n,
     struct header *h)
+{
+	struct jfields f;
+	long long usec = 0;
+	size_t i;
+
+	memset(&f, 0, sizeof f);
+	if (json_fields(p, n, &f) == -1 || f.ts.n == 0 || f.ts.n > 18 ||
+	    f.msg.p == NULL)
+		return -1;
+	for (i = 0; i < f.ts.n; i++) {
+		if (f.ts.p[i] < '0' || f.ts.p[i] > '9')
+			return -1;
+		usec = usec * 10 + (f.ts.p[i] - '0');
+	}
+	h->time = (time_t)(usec / 1000000);
+	h->style = STAMP_JOURNAL;
+	h->host = f.host;
+	h->prog = f.ident;
+	h->pid = f.pid.n > 0 ? f.pid : f.syslog_pid;
+	h->msg = f.msg;
+	if (f.msg_escaped) {
+		h->msg.p = ctx->scratch;
+		h->msg.n = unescape(f.msg, ctx->scratch, sizeof ctx->scratch);
+	}
+	return 0;
+}
+
+/* parse_core - a line that starts with its header; 0 or -1 */
+static int
+parse_core(struct stamp_ctx *ctx, const char *line, size_t len,
+    struct header *h, int nested)
 {
 	memset(h, 0, sizeof *h);
 	h->msg.p = line;
@@ -423,10 +756,68 @@ stamp_parse(struct stamp_ctx *ctx, const char *line, size_t len,
 		return -1;
 	if (line[0] >= '0' && line[0] <= '9') {
 		if (line[10] == 'T')
-			return parse_rfc3339(ctx, line, len, h);
+			return parse_rfc3339(ctx, line, len, h, nested);
 		return parse_exim(ctx, line, len, h);
 	}
+	if (line[0] == '{')
+		return parse_journal(ctx, line, len, h);
 	return parse_rfc3164(ctx, line, len, h);
+}
+
+/* Prefixes are looked for this far into a line, no further. */
+#define PREFIX_MAX	1024
+
+/*
+ * prefix_len - the length of a "name  | " (docker compose logs) or "path:"
+ * (zgrep over several files) prefix at the start of a line, or 0
+ */
+static size_t
+prefix_len(const char *p, size_t n)
+{
+	size_t i, lim = n < PREFIX_MAX ? n : PREFIX_MAX;
+	const char *colon;
+
+	for (i = 0; i < lim && (p[i] == '-' || p[i] == '_' || p[i] == '.' ||
+	    (p[i] >= '0' && p[i] <= '9') || (p[i] >= 'A' && p[i] <= 'Z') ||
+	    (p[i] >= 'a' && p[i] <= 'z')); i++)
+		;
+	if (i > 0) {
+		while (i < lim && p[i] == ' ')
+			i++;
+		if (i + 1 < lim && p[i] == '|' && p[i + 1] == ' ')
+			return i + 2;
+	}
+	colon = memchr(p, ':', lim);
+	if (colon == NULL || colon == p ||
+	    memchr(p, ' ', (size_t)(colon - p)) != NULL)
+		return 0;
+	return (size_t)(colon - p) + 1;
+}
+
+int
+stamp_parse(struct stamp_ctx *ctx, const char *line, size_t len,
+    struct header *h)
+{
+	size_t skip, i;
+
+	if (parse_core(ctx, line, len, h, 0) == 0)
+		return 0;
+	/* Not a header: maybe one behind a prefix. Rare, so slow is fine. */
+	skip = prefix_len(line, len);
+	if (skip == 0)
+		goto fail;
+	if (parse_core(ctx, line + skip, len - skip, h, 0) == 0)
+		return 0;
+	for (i = skip; i < len && line[i] >= '0' && line[i] <= '9'; i++)
+		;
+	/* grep -n: "path:N:line" */
+	if (i > skip && i < len && line[i] == ':' &&
+	    parse_core(ctx, line + i + 1, len - i - 1, h, 0) == 0)
+		return 0;
+fail:
+	memset(h, 0, sizeof *h);
+	h->msg.p = line;
+	return -1;
 }
 
 /* local_midnight - the local midnight days_back days before now's date */

@@ -13,6 +13,24 @@
  *              log: no host and no program; local time unless a zone is given)
  *   syslog with an Exim line inside: the outer header is used, the inner
  *              stamp is left in msg for the Exim parser to skip.
+ *   journald   "journalctl -o short-iso" and "-o short-iso-precise" are RFC
+ *              3339 above; "-o short-precise" is RFC 3164 with a fraction;
+ *              "-o json" (one object a line, STAMP_JOURNAL): the fields
+ *              __REALTIME_TIMESTAMP, SYSLOG_IDENTIFIER, _PID (else
+ *              SYSLOG_PID), _HOSTNAME and MESSAGE. A MESSAGE with escapes
+ *              is unescaped into the context's scratch buffer (cut at
+ *              STAMP_SCRATCH_MAX bytes) and msg points there, valid until
+ *              the next stamp_parse(); a MESSAGE journald gave as an array
+ *              of bytes (not UTF-8) makes the line unparsed.
+ * Shapes around those, seen where people paste or pipe logs:
+ *   - no host: "Nov 26 05:01:02 postfix/smtp[1]: msg", also after RFC 3339
+ *     stamps: a first token that ends in ':' is the tag. host is empty.
+ *   - a "<mail.notice>" facility token before the host (syslog-ng) is
+ *     skipped.
+ *   - "docker compose logs": "name  | " before the stamp; with -t, an RFC
+ *     3339 stamp (nanoseconds allowed) before the container's own line,
+ *     whose header is used with the outer, zoned time.
+ *   - "zgrep PATTERN files": "path:" (and grep -n's "N:") before the stamp.
  * A line with no header we know gives -1 (counted as unparsed by the caller).
  *
  * Year inference: a classic stamp gets the year of the reference time (the
@@ -32,7 +50,11 @@ enum stamp_style {
 	STAMP_RFC3164,
 	STAMP_RFC3339,
 	STAMP_EXIM,
+	STAMP_JOURNAL,		/* journalctl -o json */
 };
+
+/* A journald MESSAGE is cut to this when unescaped: the default line cap. */
+#define STAMP_SCRATCH_MAX	8192
 
 struct stamp_ctx {
 	int	fixed_year;	/* --year, 0 when not given */
@@ -43,6 +65,8 @@ struct stamp_ctx {
 	/* the reference's local date, set by stamp_ctx_init for inference */
 	int	r_year;
 	long	r_days;		/* days since 1970-01-01 */
+	/* journald MESSAGE after unescaping; header.msg may point here */
+	char	scratch[STAMP_SCRATCH_MAX];
 };
 
 struct header {

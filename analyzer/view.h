@@ -10,7 +10,7 @@
  *   blocklists[]: is_defunct, is_active, policy (plain words), expiry,
  *              removal, can_request_removal, is_automatic, mx_domains[],
  *              top_domains[] (each domain with country)
- * Added at the top (the full list is in templates/README.md):
+ * Added at the top (view_build() in view.c lists where each comes from):
  *   site{}, period{}, counts{}, has_blocklists, is_ongoing, nblocklists,
  *   blocklist_names, top_domains[], top_senders[], mx_domains[],
  *   classes[], example{}, changes{}, chart{} (SVG geometry per list per

@@ -382,9 +382,13 @@ Test(rec, postfix_programs_are_recognised_by_name)
 	    "removed", MTA_ANY, &r), 0);
 	cr_expect_eq(parse_text("Nov 26 05:01:02 mail dovecot/imap[1]: "
 	    "0F5383D: removed", MTA_ANY, &r), 0);
+	/* Exim's line is Exim's parser's (test_rec_exim.c), never Postfix's. */
 	cr_expect_eq(parse_text("Nov 26 05:01:02 mail exim[1]: 2026-11-26 "
-	    "05:01:02 1wXyZa-000Abc-Xy Completed", MTA_ANY, &r), 0);
+	    "05:01:02 1wXyZa-000Abc-Xy Completed", MTA_POSTFIX, &r), 0);
 	cr_expect_eq(r.kind, REC_NONE);
+	cr_expect_eq(parse_text("Nov 26 05:01:02 mail exim[1]: 2026-11-26 "
+	    "05:01:02 1wXyZa-000Abc-Xy Completed", MTA_ANY, &r), 1);
+	cr_expect_neq(r.mta, MTA_POSTFIX);
 }
 
 Test(rec, forced_mta_uses_only_that_parser)

@@ -1,9 +1,11 @@
 /*
- * test_stamp.c - syslog, RFC 3339 and Exim headers -> UTC time and fields;
+ * test_stamp.c - syslog, RFC 3339, Exim and journald headers, and the
+ * prefixes of docker compose logs and zgrep -> UTC time and fields;
  * --since/--until times; ISO output. Zones are POSIX TZ strings, so the
  * tests need no tzdata.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -336,4 +338,224 @@ Test(stamp, format_is_iso_utc_with_z)
 	cr_expect_str_eq(stamp_format(0, buf, sizeof buf),
 	    "1970-01-01T00:00:00Z");
 	cr_expect_str_eq(stamp_format(0, small, sizeof small), "");
+}
+
+Test(stamp, journalctl_short_iso_old_and_new_offsets_and_precise)
+{
+	struct stamp_ctx ctx;
+	struct header h;
+
+	use_tz("UTC0");
+	stamp_ctx_init(&ctx, T_2026_11_26_050102, 0);
+	/* Current systemd "+01:00", older systemd "%z" without a colon. */
+	h = parse_ok(&ctx, "2026-11-26T06:01:02+01:00 mail "
+	    "postfix/smtp[1]: x");
+	cr_expect_eq(h.time, T_2026_11_26_050102);
+	h = parse_ok(&ctx, "2026-11-26T06:01:02+0100 mail postfix/smtp[1]: x");
+	cr_expect_eq(h.time, T_2026_11_26_050102);
+	h = parse_ok(&ctx, "2026-11-26T05:01:02.123456+0000 mail "
+	    "postfix/smtp[1]: x");
+	cr_expect_eq(h.time, T_2026_11_26_050102);
+	cr_expect(span_eq_str(h.prog, "postfix/smtp"));
+	/* -o short-precise: a classic stamp with microseconds. */
+	h = parse_ok(&ctx, "Nov 26 05:01:02.123456 mail postfix/smtp[1]: x");
+	cr_expect_eq(h.time, T_2026_11_26_050102);
+	cr_expect(span_eq_str(h.host, "mail"));
+	cr_expect(span_eq_str(h.msg, "x"));
+}
+
+Test(stamp, lines_without_host_and_with_facility_token)
+{
+	struct stamp_ctx ctx;
+	struct header h;
+
+	use_tz("UTC0");
+	stamp_ctx_init(&ctx, T_2026_11_26_050102, 0);
+	h = parse_ok(&ctx, "Nov 26 05:01:02 postfix/smtp: 4F3A21234: x");
+	cr_expect_eq(h.host.n, 0);
+	cr_expect(span_eq_str(h.prog, "postfix/smtp"));
+	cr_expect(span_eq_str(h.msg, "4F3A21234: x"));
+	h = parse_ok(&ctx, "2026-11-26T05:01:02.123456789Z postfix/smtp[9]: "
+	    "4F3A21234: x");
+	cr_expect_eq(h.time, T_2026_11_26_050102);
+	cr_expect_eq(h.host.n, 0);
+	cr_expect(span_eq_str(h.pid, "9"));
+	/* syslog-ng's "<facility.priority>" before the host (fail2ban). */
+	h = parse_ok(&ctx, "Jun 18 08:05:17 <mail.notice> myhost "
+	    "sm-mta[17002]: x");
+	cr_expect(span_eq_str(h.host, "myhost"));
+	cr_expect(span_eq_str(h.prog, "sm-mta"));
+	cr_expect(span_eq_str(h.msg, "x"));
+}
+
+Test(stamp, zgrep_path_and_grep_n_prefixes_are_skipped)
+{
+	struct stamp_ctx ctx;
+	struct header h;
+
+	use_tz("UTC0");
+	stamp_ctx_init(&ctx, T_2026_11_26_050102, 0);
+	h = parse_ok(&ctx, "/var/log/mail.log.2.gz:Nov 26 05:01:02 mail "
+	    "postfix/smtp[1]: x");
+	cr_expect_eq(h.time, T_2026_11_26_050102);
+	cr_expect(span_eq_str(h.host, "mail"));
+	cr_expect(span_eq_str(h.msg, "x"));
+	h = parse_ok(&ctx, "mail.log:1234:2026-11-26T05:01:02Z mail "
+	    "postfix/smtp[1]: x");
+	cr_expect_eq(h.time, T_2026_11_26_050102);
+	cr_expect(span_eq_str(h.prog, "postfix/smtp"));
+	h = parse_ok(&ctx, "/var/log/exim4/mainlog:2026-11-26 05:01:02 "
+	    "1wXyZa-000Abc-Xy Completed");
+	cr_expect_eq(h.style, STAMP_EXIM);
+	cr_expect(span_eq_str(h.msg, "1wXyZa-000Abc-Xy Completed"));
+}
+
+Test(stamp, docker_compose_logs_prefix_and_nested_stamp)
+{
+	struct stamp_ctx ctx;
+	struct header h;
+
+	use_tz("UTC0");
+	stamp_ctx_init(&ctx, T_2026_11_26_050102, 0);
+	h = parse_ok(&ctx, "mailserver-1  | 2026-11-26T05:01:02.123456789Z "
+	    "postfix/smtp[1]: 4F3A21234: x");
+	cr_expect_eq(h.time, T_2026_11_26_050102);
+	cr_expect_eq(h.host.n, 0);
+	cr_expect(span_eq_str(h.prog, "postfix/smtp"));
+	cr_expect(span_eq_str(h.msg, "4F3A21234: x"));
+	h = parse_ok(&ctx, "smtp_1  | Nov 26 05:01:02 mail "
+	    "postfix/smtp[1]: x");
+	cr_expect(span_eq_str(h.host, "mail"));
+	/* -t: docker's zoned stamp wins over the inner year-less one. */
+	use_tz(BRT_RULES);
+	stamp_ctx_init(&ctx, T_2026_11_26_050102, 0);
+	h = parse_ok(&ctx, "mailserver-1  | 2026-11-26T05:01:02.5Z Nov 26 "
+	    "02:01:02 mail postfix/smtp[1]: x");
+	cr_expect_eq(h.time, T_2026_11_26_050102);
+	cr_expect_eq(h.style, STAMP_RFC3164);
+	cr_expect(span_eq_str(h.host, "mail"));
+	cr_expect(span_eq_str(h.prog, "postfix/smtp"));
+	cr_expect(span_eq_str(h.msg, "x"));
+}
+
+Test(stamp, journald_json_fields_in_any_order)
+{
+	struct stamp_ctx ctx;
+	struct header h;
+
+	use_tz("UTC0");
+	stamp_ctx_init(&ctx, T_2026_11_26_050102, 0);
+	h = parse_ok(&ctx, "{\"__CURSOR\":\"s=1;i=2\","
+	    "\"__REALTIME_TIMESTAMP\":\"1795669262123456\",\"_BOOT_ID\":\"ab\","
+	    "\"PRIORITY\":\"6\","
+	    "\"_HOSTNAME\":\"mail\",\"SYSLOG_IDENTIFIER\":\"postfix/smtp\","
+	    "\"_PID\":\"2231\",\"MESSAGE\":"
+	    "\"4F3A21234: to=<a@example.org>\"}");
+	cr_expect_eq(h.style, STAMP_JOURNAL);
+	cr_expect_eq(h.time, T_2026_11_26_050102);
+	cr_expect(span_eq_str(h.host, "mail"));
+	cr_expect(span_eq_str(h.prog, "postfix/smtp"));
+	cr_expect(span_eq_str(h.pid, "2231"));
+	cr_expect(span_eq_str(h.msg, "4F3A21234: to=<a@example.org>"));
+	/* Other order, SYSLOG_PID only, values that are not strings. */
+	h = parse_ok(&ctx, "{ \"MESSAGE\" : \"x\", \"_SOURCE\":[1,{\"a\":"
+	    "\"}\"}], \"SYSLOG_PID\":\"7\", \"N\":null, \"SYSLOG_IDENTIFIER\":"
+	    "\"exim\", \"__REALTIME_TIMESTAMP\":\"1795669262000000\" }");
+	cr_expect(span_eq_str(h.pid, "7"));
+	cr_expect(span_eq_str(h.prog, "exim"));
+	cr_expect(span_eq_str(h.msg, "x"));
+	cr_expect_eq(h.host.n, 0);
+}
+
+Test(stamp, journald_json_message_is_unescaped_into_scratch)
+{
+	struct stamp_ctx ctx;
+	struct header h;
+
+	use_tz("UTC0");
+	stamp_ctx_init(&ctx, T_2026_11_26_050102, 0);
+	h = parse_ok(&ctx, "{\"__REALTIME_TIMESTAMP\":\"1795669262000000\","
+	    "\"MESSAGE\":\"say \\\"hi\\\" \\\\ a\\/b\\tc\\u00e9\\ud83d\\ude00"
+	    "\\u0000\\ud800x\"}");
+	cr_expect(h.msg.p >= ctx.scratch &&
+	    h.msg.p < ctx.scratch + sizeof ctx.scratch);
+	cr_expect(span_eq_str(h.msg, "say \"hi\" \\ a/b\tc\xc3\xa9"
+	    "\xf0\x9f\x98\x80??x"), "got \"%.*s\"", (int)h.msg.n, h.msg.p);
+}
+
+Test(stamp, journald_json_long_message_is_cut_at_the_scratch_size)
+{
+	size_t n = STAMP_SCRATCH_MAX + 100, i, len;
+	char *line = malloc(n + 100);
+	struct stamp_ctx ctx;
+	struct header h;
+
+	cr_assert_not_null(line);
+	len = (size_t)snprintf(line, 100, "{\"__REALTIME_TIMESTAMP\":"
+	    "\"1795669262000000\",\"MESSAGE\":\"");
+	for (i = 0; i < n / 2; i++) {
+		line[len++] = '\\';
+		line[len++] = 'n';
+	}
+	line[len++] = '"';
+	line[len++] = '}';
+	stamp_ctx_init(&ctx, T_2026_11_26_050102, 0);
+	cr_assert_eq(stamp_parse(&ctx, line, len, &h), 0);
+	cr_expect_eq(h.msg.n, n / 2 < STAMP_SCRATCH_MAX ? n / 2 :
+	    STAMP_SCRATCH_MAX);
+	free(line);
+}
+
+Test(stamp, journald_json_without_usable_fields_is_unparsed)
+{
+	static const char *const bad[] = {
+		/* journald gives non-UTF-8 text as an array of bytes */
+		"{\"__REALTIME_TIMESTAMP\":\"1795669262000000\",\"MESSAGE\":"
+		    "[104,105,255]}",
+		"{\"MESSAGE\":\"no time here at all\"}",
+		"{\"__REALTIME_TIMESTAMP\":\"17956x9262000000\",\"MESSAGE\":"
+		    "\"x\"}",
+		"{\"__REALTIME_TIMESTAMP\":\"1795669262000000\",\"MESSAGE\":"
+		    "\"unterminated}",
+		"{\"__REALTIME_TIMESTAMP\" \"1795669262000000\",\"MESSAGE\":"
+		    "\"x\"}",
+	};
+	struct stamp_ctx ctx;
+	struct header h;
+	size_t i;
+
+	stamp_ctx_init(&ctx, T_2026_11_26_050102, 0);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cr_expect_eq(stamp_parse(&ctx, bad[i], strlen(bad[i]), &h), -1,
+		    "parsed: %s", bad[i]);
+	}
+}
+
+Test(stamp, new_shapes_never_read_past_len)
+{
+	static const char *const lines[] = {
+		"{\"__REALTIME_TIMESTAMP\":\"1795669262000000\","
+		    "\"_PID\":\"1\",\"MESSAGE\":"
+		    "\"a\\u00e9\\ud83d\\ude00\\\"\",\"X\":[1,\"]\"]}",
+		"mailserver-1  | 2026-11-26T05:01:02.123456789Z Nov 26 "
+		    "05:01:02 mail postfix/smtp[1]: x",
+		"/var/log/mail.log.2.gz:12:Nov 26 05:01:02.5 <mail.info> mail "
+		    "postfix/smtp: x",
+	};
+	struct stamp_ctx ctx;
+	struct header h;
+	size_t i, cut, len;
+	char *copy;
+
+	stamp_ctx_init(&ctx, T_2026_11_26_050102, 0);
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		len = strlen(lines[i]);
+		for (cut = 0; cut <= len; cut++) {
+			copy = malloc(cut + 1);	/* exact size: ASan checks */
+			cr_assert_not_null(copy);
+			memcpy(copy, lines[i], cut);
+			(void)stamp_parse(&ctx, copy, cut, &h);
+			free(copy);
+		}
+	}
 }
