@@ -893,7 +893,10 @@ md_special(char c)
 	default:
 		break;
 	}
-	if (memchr("\\`*_{}[]#+-!|~", c, 14) != NULL)
+	/* Only what changes the layout anywhere in a line: '#', '+' and '-'
+	 * matter only at a line start (write_md_line_start), so "SBL+CSS"
+	 * and "self-service" stay readable in the Markdown source. */
+	if (memchr("\\`*_[]|", c, 8) != NULL)
 		return "";	/* a backslash before the byte */
 	return NULL;
 }
@@ -907,6 +910,13 @@ write_md_line_start(FILE *out, const char *p, size_t n)
 
 	while (b < n && is_blank(p[b]))
 		b++;
+	if (b < n && (p[b] == '#' || p[b] == '+' || p[b] == '-')) {
+		/* a heading or a bullet if left alone */
+		fwrite(p, 1, b, out);
+		putc('\\', out);
+		putc(p[b], out);
+		return b + 1;
+	}
 	d = md_list_number(p + b, n - b);
 	if (d == 0)
 		return 0;

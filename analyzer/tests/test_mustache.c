@@ -373,12 +373,12 @@ Test(mustache, text_mode_replaces_invalid_utf8_bytes)
 	free(res.out);
 }
 
-Test(mustache, markdown_mode_escapes_markup_and_html)
+Test(mustache, markdown_mode_escapes_markup_and_html_but_not_plain_punctuation)
 {
 	check("# {{x}}", "{\"x\": \"<b>*x*</b> _y_ [l](u) #1 a|b `c` "
 	    "{{z}} \\\\ + - ! & ~\"}", MUSTACHE_ESC_MARKDOWN,
-	    "# &lt;b&gt;\\*x\\*&lt;/b&gt; \\_y\\_ \\[l\\](u) \\#1 a\\|b "
-	    "\\`c\\` \\{\\{z\\}\\} \\\\ \\+ \\- \\! &amp; \\~");
+	    "# &lt;b&gt;\\*x\\*&lt;/b&gt; \\_y\\_ \\[l\\](u) #1 a\\|b "
+	    "\\`c\\` {{z}} \\\\ + - ! &amp; ~");
 }
 
 Test(mustache, markdown_mode_escapes_list_numbers_at_line_starts)
