@@ -37,7 +37,7 @@ static const char usage_patterns[] =
 "report how many lines each rule matched and which lines none matched.\n";
 
 static const char usage_explain[] =
-"usage: bouncelog explain [--format text|json] [--patterns DIR] ['TEXT']\n"
+"usage: bouncelog explain [--format text|json] [--patterns DIR] [TEXT...]\n"
 "\n"
 "Explains one SMTP reply (or a whole log line quoting one; read from\n"
 "stdin when no TEXT is given): which list, who runs it, what the listing\n"
@@ -152,6 +152,29 @@ read_all_stdin(size_t *len)
 	return buf;
 }
 
+/* join_words - the words joined by single spaces (caller frees) */
+static char *
+join_words(int n, char **words, size_t *len)
+{
+	size_t total = 1, o = 0, w;
+	char *text;
+	int i;
+
+	for (i = 0; i < n; i++)
+		total += strlen(words[i]) + 1;
+	text = xmalloc(total);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			text[o++] = ' ';
+		w = strlen(words[i]);
+		memcpy(text + o, words[i], w);
+		o += w;
+	}
+	text[o] = '\0';
+	*len = o;
+	return text;
+}
+
 int
 cmd_explain(int argc, char **argv)
 {
@@ -169,13 +192,12 @@ cmd_explain(int argc, char **argv)
 	first = cli_parse(argc, argv, &o, usage_explain);
 	if (o.format != FORMAT_TEXT && o.format != FORMAT_JSON)
 		usage_error("explain: --format is text or json");
-	if (argc - first > 1)
-		usage_error("explain: give one reply text (quote it)");
 	rs = cli_load_rules(&o, &nerrors);
 	c = classify_new(rs);
 	if (first < argc) {
-		len = strlen(argv[first]);
-		reply = reply_of(argv[first], len);
+		/* unquoted words are one text, as the shell split them */
+		text = join_words(argc - first, argv + first, &len);
+		reply = reply_of(text, len);
 	} else {
 		text = read_all_stdin(&len);
 		reply = reply_of(text, len);

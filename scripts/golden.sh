@@ -3,7 +3,7 @@
 # the expected outputs; then check that every compressed and archived form
 # of the incident log gives the same summary as the plain file.
 #
-# Each case is fixtures/golden/NAME.args (the command line, one line; paths
+# Scan cases are fixtures/golden/NAME.args (the command line, one line; paths
 # relative to the repository root) with NAME.expected.json (run with
 # --format json) and/or NAME.expected.txt (--format text), and optionally
 # NAME.expected.status (the exit code, default 0) and NAME.expected.err
@@ -16,6 +16,11 @@ BOUNCELOG=${BOUNCELOG:-build/bouncelog}
 export LC_ALL=C TZ=UTC SOURCE_DATE_EPOCH=1796083200
 pass=0
 fail=0
+if [ ! -x "$BOUNCELOG" ]; then
+	echo "golden: $BOUNCELOG is not built"
+	echo "golden: 0 passed, 1 failed"
+	exit 1
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -73,6 +78,32 @@ for args in fixtures/golden/*.args; do
 			    "$name.expected.$kind"
 		fi
 	done
+done
+
+# Subcommand cases: NAME.cmd holds the whole command line (after the
+# program name); stdout must equal NAME.expected.out, and the exit code
+# NAME.expected.status (default 0).
+for cmd in fixtures/golden/*.cmd; do
+	[ -e "$cmd" ] || continue
+	name=${cmd%.cmd}
+	case_name=$(basename "$name")
+	want_status=0
+	[ -f "$name.expected.status" ] && want_status=$(cat "$name.expected.status")
+	# shellcheck disable=SC2046
+	"$BOUNCELOG" $(cat "$cmd") >"$tmp/out" 2>"$tmp/err" </dev/null
+	status=$?
+	if [ "$status" != "$want_status" ]; then
+		bad "$case_name: exit $status, want $want_status"
+		cat "$tmp/err"
+		continue
+	fi
+	if [ -f "$name.expected.err" ] &&
+	    ! grep -qF -f "$name.expected.err" "$tmp/err"; then
+		bad "$case_name: stderr lacks $(cat "$name.expected.err")"
+		cat "$tmp/err"
+		continue
+	fi
+	compare "$case_name" out "$tmp/out" "$name.expected.out"
 done
 
 # Every container form of the incident log must give the plain summary.
