@@ -72,7 +72,7 @@ generated: $(BUILD)/bouncelog
 
 demo: deps
 	$(MAKE) $(BUILD)/bouncelog
-	$(BUILD)/bouncelog fixtures/incident.log.gz
+	$(BUILD)/bouncelog --year 2026 fixtures/incident.log
 
 sanitize:
 	$(MAKE) BUILD=build/san check LDFLAGS=-fsanitize=address,undefined \

@@ -176,7 +176,7 @@ sparkline(const struct out *o, const json_t *timeline, long bucket)
 {
 	static const char *const blocks[] = { " ", "\u2581", "\u2582",
 	    "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588" };
-	static const char ascii[] = " .:-=+*#%@";
+	static const char ascii[] = " .:-=+*#@";
 	unsigned long long cells[SPARK_CELLS] = { 0 }, max = 0;
 	time_t first, last, t;
 	size_t i, nbuckets, per_cell, ncells, cell;
@@ -203,13 +203,12 @@ sparkline(const struct out *o, const json_t *timeline, long bucket)
 	fprintf(o->fp, "  per %s: |", per_cell > 1 ? "period" :
 	    bucket == 3600 ? "hour" : "bucket");
 	for (i = 0; i < ncells; i++) {
-		level = max == 0 || cells[i] == 0 ? 0 :
-		    1 + (int)((cells[i] - 1) * 7 / max);
+		/* eight heights; any non-zero cell shows, the busiest is full */
+		level = max == 0 ? 0 : (int)((cells[i] * 8 + max - 1) / max);
 		if (o->o->is_utf8)
 			fputs(blocks[level], o->fp);
 		else
-			fputc(ascii[level == 0 ? 0 : 1 + (level - 1) * 8 / 7],
-			    o->fp);
+			fputc(ascii[level], o->fp);
 	}
 	fprintf(o->fp, "| max %llu\n", max);
 }
@@ -296,6 +295,26 @@ senders_block(const struct out *o, const json_t *senders)
 	}
 }
 
+/* timeline_block - the incident's dated events, as the document words them */
+static void
+timeline_block(const struct out *o, const json_t *doc)
+{
+	const json_t *inc = json_object_get(doc, "incident"), *ev;
+	const json_t *tl = json_object_get(inc, "timeline");
+	char t[64];
+	size_t i;
+
+	if (json_array_size(tl) == 0)
+		return;
+	fputs("\nTimeline:\n", o->fp);
+	json_array_foreach(tl, i, ev) {
+		fprintf(o->fp, "  %s  ", local_time(t, sizeof(t),
+		    str(ev, "time")));
+		put_safe(o->fp, str(ev, "text"));
+		fputc('\n', o->fp);
+	}
+}
+
 static void
 health_block(const struct out *o, const json_t *doc)
 {
@@ -339,6 +358,7 @@ render_text_write(FILE *fp, const json_t *doc,
 	json_array_foreach(lists, i, l)
 		list_block(&o, l, bucket);
 	senders_block(&o, json_object_get(doc, "senders"));
+	timeline_block(&o, doc);
 	health_block(&o, doc);
 	return ferror(fp) ? -1 : 0;
 }

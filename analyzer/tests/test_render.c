@@ -60,7 +60,7 @@ Test(render_text, shows_the_list_with_grouped_counts_and_sparkline)
 	    != NULL, "%s", out);
 	cr_assert(strstr(out, "still rejecting") != NULL, "%s", out);
 	/* three hours, the middle one empty */
-	cr_assert(strstr(out, "per hour: |- #| max 8") != NULL, "%s", out);
+	cr_assert(strstr(out, "per hour: |= @| max 8") != NULL, "%s", out);
 	free(out);
 }
 
