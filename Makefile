@@ -86,15 +86,17 @@ lint:
 
 install: $(BUILD)/bouncelog
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/patterns \
-	    $(DESTDIR)$(DATADIR)/templates
+	    $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BUILD)/bouncelog $(DESTDIR)$(BINDIR)/bouncelog
 	install -m 0644 patterns/*.yaml patterns/README.md \
 	    $(DESTDIR)$(DATADIR)/patterns/
-	if ls templates/* >/dev/null 2>&1; then \
-	    install -m 0644 templates/* $(DESTDIR)$(DATADIR)/templates/; fi
+	install -m 0644 templates/* $(DESTDIR)$(DATADIR)/templates/
+	install -m 0644 etc/bouncelog.yaml \
+	    $(DESTDIR)$(DATADIR)/bouncelog.yaml.example
+	install -m 0644 bouncelog.1 $(DESTDIR)$(MANDIR)/man1/bouncelog.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/bouncelog
+	rm -f $(DESTDIR)$(BINDIR)/bouncelog $(DESTDIR)$(MANDIR)/man1/bouncelog.1
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
