@@ -26,7 +26,7 @@
 #include "span.h"
 
 #define AGG_MAX_GROUPS_DEFAULT	100000
-#define AGG_UNIQUE_CAP		(1u << 20)
+#define AGG_UNIQUE_CAP		(1u << 15)	/* exact below, then a sketch */
 #define AGG_EXAMPLE_MAX		512
 #define AGG_OTHER_KEY		"(other)"
 

@@ -1,6 +1,8 @@
 /*
- * hset.c - a capped set of 64-bit hashes (see hset.h).
+ * hset.c - exact distinct counting up to a cap, a HyperLogLog sketch
+ * after it (see hset.h).
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "hset.h"
@@ -17,14 +19,68 @@ hset_init(struct hset *s, size_t cap)
 	s->cap = cap;
 	s->has_zero = 0;
 	s->is_estimate = 0;
+	s->registers = NULL;
 }
 
 void
 hset_fini(struct hset *s)
 {
 	free(s->slots);
+	free(s->registers);
+	s->slots = NULL;
+	s->registers = NULL;
+	s->nslots = 0;
+}
+
+/* sketch_add - the HyperLogLog update: the register the top bits pick
+ * keeps the longest run of leading zeros seen in the rest, plus one */
+static void
+sketch_add(unsigned char *reg, uint64_t h)
+{
+	uint64_t rest = (h << HSET_HLL_BITS) | (1ULL << (HSET_HLL_BITS - 1));
+	unsigned char rank = (unsigned char)(__builtin_clzll(rest) + 1);
+	size_t i = (size_t)(h >> (64 - HSET_HLL_BITS));
+
+	if (rank > reg[i])
+		reg[i] = rank;
+}
+
+/* to_sketch - the exact members into a new sketch; the table is freed */
+static void
+to_sketch(struct hset *s)
+{
+	size_t i;
+
+	s->registers = xcalloc(HSET_HLL_REGISTERS, 1);
+	for (i = 0; i < s->nslots; i++)
+		if (s->slots[i] != 0)
+			sketch_add(s->registers, s->slots[i]);
+	if (s->has_zero)
+		sketch_add(s->registers, 0);
+	free(s->slots);
 	s->slots = NULL;
 	s->nslots = 0;
+	s->is_estimate = 1;
+}
+
+size_t
+hset_count(const struct hset *s)
+{
+	double m = HSET_HLL_REGISTERS, sum = 0, est;
+	unsigned zeros = 0;
+	size_t i;
+
+	if (s->registers == NULL)
+		return s->count;
+	for (i = 0; i < HSET_HLL_REGISTERS; i++) {
+		sum += ldexp(1.0, -(int)s->registers[i]);
+		zeros += s->registers[i] == 0;
+	}
+	est = 0.7213 / (1 + 1.079 / m) * m * m / sum;
+	/* small range: linear counting is better while registers are empty */
+	if (est <= 2.5 * m && zeros > 0)
+		est = m * log(m / zeros);
+	return (size_t)(est + 0.5);
 }
 
 /* insert - place h (non-zero) into a table known to have room */
@@ -74,6 +130,10 @@ grow(struct hset *s)
 int
 hset_add(struct hset *s, uint64_t h)
 {
+	if (s->registers != NULL) {
+		sketch_add(s->registers, h);
+		return 0;
+	}
 	if (h == 0) {
 		if (s->has_zero)
 			return 0;
@@ -82,10 +142,10 @@ hset_add(struct hset *s, uint64_t h)
 		return 1;
 	}
 	if (s->count >= s->cap) {
-		/* Past the cap: a member we have, or a new one we cannot store. */
 		if (s->nslots != 0 && !insert_would_add(s, h))
 			return 0;
-		s->is_estimate = 1;
+		to_sketch(s);
+		sketch_add(s->registers, h);
 		return 0;
 	}
 	/* keep the load under 3/4 so probes stay short */

@@ -1,9 +1,10 @@
 /*
  * hset.h - a set of 64-bit hashes, for counting distinct messages and
- * recipients without keeping their text. Open addressing, grows by doubling
- * up to a cap fixed at creation; past the cap new members are not stored
- * and the set is flagged as an estimate (its count is then a lower bound).
- * Zero is a valid member (kept apart), so any hash value works.
+ * recipients without keeping their text. Exact (open addressing, growing
+ * by doubling) up to a cap fixed at creation; at the cap the set turns
+ * into a HyperLogLog sketch of HSET_HLL_REGISTERS one-byte registers, so
+ * its memory stops growing, and hset_count() becomes an estimate (about
+ * 1.6% standard error) flagged by is_estimate. Zero is a valid member.
  */
 #ifndef HSET_H
 #define HSET_H
@@ -11,19 +12,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define HSET_HLL_BITS		12
+#define HSET_HLL_REGISTERS	(1u << HSET_HLL_BITS)
+
 struct hset {
-	uint64_t	*slots;		/* 0 means empty */
+	uint64_t	*slots;		/* 0 means empty; NULL once a sketch */
 	size_t		 nslots;	/* power of two, or 0 */
-	size_t		 count;		/* members, including zero */
-	size_t		 cap;		/* most members stored */
+	size_t		 count;		/* exact members, including zero */
+	size_t		 cap;		/* most members kept exactly */
 	int		 has_zero;
-	int		 is_estimate;	/* members were dropped at the cap */
+	int		 is_estimate;	/* a sketch now: counts are estimates */
+	unsigned char	*registers;	/* the sketch, or NULL */
 };
 
 void	hset_init(struct hset *, size_t cap);
 void	hset_fini(struct hset *);
-/* hset_add - 1 when h was new, 0 when present or dropped at the cap */
+/* hset_add - 1 when h was new; 0 when present, or when the set is a
+ * sketch (which cannot tell) */
 int	hset_add(struct hset *, uint64_t h);
+/* hset_count - members: exact, or the sketch's estimate */
+size_t	hset_count(const struct hset *);
 /* hset_hash - a 64-bit hash of bytes (FNV-1a folded with a final mix) */
 uint64_t	hset_hash(const void *, size_t);
 /* hset_hash_lower - the same over the ASCII lower-case form of the bytes */

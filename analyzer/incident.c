@@ -930,7 +930,7 @@ is_smarthost(const struct incident *inc, const struct relay *r)
 	long b0 = bucket_of(inc, r->first);
 	long end = inc->first_bucket + (long)inc->nbuckets;
 
-	if (r->domains.count < INCIDENT_SMARTHOST_DOMAINS)
+	if (hset_count(&r->domains) < INCIDENT_SMARTHOST_DOMAINS)
 		return 0;
 	if (sum_buckets(inc, inc->first_bucket, b0, 0) == 0)
 		return 0;
@@ -1196,8 +1196,8 @@ suspect_json(const struct incident *inc, const struct run *r)
 	set(o, "start", time_json(r->start));
 	set(o, "end", time_json(r->end));
 	set(o, "messages", uint_json(r->messages));
-	set(o, "recipients", uint_json(r->recipients.count));
-	set(o, "domains", uint_json(r->domains.count));
+	set(o, "recipients", uint_json(hset_count(&r->recipients)));
+	set(o, "domains", uint_json(hset_count(&r->domains)));
 	set(o, "deliveries", uint_json(r->events));
 	set(o, "sent", uint_json(r->sent));
 	set(o, "bounced", uint_json(r->bounced));

@@ -239,8 +239,8 @@ list_json(const struct agg_list *l, time_t input_last, long bucket)
 	set(o, "rejections", uint_json(l->rejections));
 	set(o, "bounced", uint_json(l->bounced));
 	set(o, "deferred", uint_json(l->deferred));
-	set(o, "messages", uint_json(l->messages.count));
-	set(o, "recipients", uint_json(l->recipients.count));
+	set(o, "messages", uint_json(hset_count(&l->messages)));
+	set(o, "recipients", uint_json(hset_count(&l->recipients)));
 	set(o, "unique_counts_estimated", json_boolean(
 	    l->messages.is_estimate || l->recipients.is_estimate));
 	set(o, "first_seen", report_time(l->first_seen));
@@ -361,7 +361,7 @@ senders_json(const struct agg *a)
 		o = json_object();
 		set(o, "account", report_str(ss[i]->account));
 		set(o, "messages", uint_json(ss[i]->messages));
-		set(o, "recipients", uint_json(ss[i]->recipients.count));
+		set(o, "recipients", uint_json(hset_count(&ss[i]->recipients)));
 		set(o, "deliveries", uint_json(ss[i]->deliveries));
 		set(o, "rejections", uint_json(ss[i]->rejections));
 		set(o, "other_rejections", uint_json(ss[i]->other_rejections));
@@ -381,8 +381,8 @@ totals_json(const struct agg *a)
 	set(o, "blocklist_rejections", uint_json(t->blocklist_rejections));
 	set(o, "bounced", uint_json(t->bounced));
 	set(o, "deferred", uint_json(t->deferred));
-	set(o, "messages", uint_json(t->messages.count));
-	set(o, "recipients", uint_json(t->recipients.count));
+	set(o, "messages", uint_json(hset_count(&t->messages)));
+	set(o, "recipients", uint_json(hset_count(&t->recipients)));
 	set(o, "inbound_blocklist_rejections",
 	    uint_json(t->inbound_blocklist_rejections));
 	set(o, "inbound_rejections", uint_json(t->inbound_rejections));
@@ -436,6 +436,7 @@ input_json(const struct report_input *in, const struct agg *a)
 	set(o, "bucket_seconds", json_integer(a->opts.bucket));
 	set(o, "groups_capped", json_boolean(a->is_capped));
 	set(o, "correlation_evictions", uint_json(in->evicted));
+	set(o, "correlation_open", uint_json(in->correlated));
 	return o;
 }
 

@@ -38,6 +38,7 @@ struct report_input {
 	time_t				 first_time, last_time;	/* 0: none */
 	time_t				 since, until;		/* 0: open */
 	unsigned long			 evicted;	/* correlation table */
+	size_t				 correlated;	/* entries held at the end */
 	time_t				 generated_at;
 };
 

@@ -446,6 +446,7 @@ scan_report(struct scan *s, time_t generated_at)
 	in.since = s->opts.since;
 	in.until = s->opts.until;
 	in.evicted = correlate_nevicted(s->correlate);
+	in.correlated = correlate_count(s->correlate);
 	in.generated_at = generated_at;
 	doc = report_build(s->agg, &in);
 	json_object_set_new(doc, "incident", incident_json(s->incident,

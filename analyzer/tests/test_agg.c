@@ -60,8 +60,8 @@ Test(agg, counts_attempts_messages_and_recipients_apart)
 	cr_assert_eq(l->rejections, 3);
 	cr_assert_eq(l->deferred, 2);
 	cr_assert_eq(l->bounced, 1);
-	cr_assert_eq(l->messages.count, 1);
-	cr_assert_eq(l->recipients.count, 2);
+	cr_assert_eq(hset_count(&l->messages), 1);
+	cr_assert_eq(hset_count(&l->recipients), 2);
 	cr_assert_eq(l->first_seen, T0 + 60);
 	cr_assert_eq(l->last_seen, T0 + 4100);
 	/* domains and hosts fold case: one group */
