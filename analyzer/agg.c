@@ -156,9 +156,10 @@ agg_counter_get(const struct agg_counter *c, const char *key)
 
 /*
  * counter_add - add n under key; a new key past the group cap is counted
- * under AGG_OTHER_KEY instead.
+ * under AGG_OTHER_KEY instead. Returns the entry counted (stable: entries
+ * are never moved or freed before the counter).
  */
-static void
+static struct agg_count *
 counter_add(struct agg *a, struct agg_counter *c, const char *key,
     unsigned long n)
 {
@@ -169,8 +170,7 @@ counter_add(struct agg *a, struct agg_counter *c, const char *key,
 		if (a->ngroups >= a->opts.max_groups &&
 		    strcmp(key, AGG_OTHER_KEY) != 0) {
 			a->is_capped = 1;
-			counter_add(a, c, AGG_OTHER_KEY, n);
-			return;
+			return counter_add(a, c, AGG_OTHER_KEY, n);
 		}
 		a->ngroups++;
 		if (c->n == c->alloc) {
@@ -190,6 +190,7 @@ counter_add(struct agg *a, struct agg_counter *c, const char *key,
 		}
 	}
 	it->count += n;
+	return it;
 }
 
 /* ---- helpers ---- */
@@ -303,12 +304,17 @@ static struct agg_list *
 get_list(struct agg *a, const char *key, const struct list_info *info)
 {
 	char ikey[300];
-	struct agg_list *l;
+	struct agg_list *l = a->last_list;
+
+	if (l != NULL && strcmp(l->key, key) == 0)
+		return l;
 
 	snprintf(ikey, sizeof(ikey), "l:%s", key);
 	l = index_get(a->index, ikey);
-	if (l != NULL)
+	if (l != NULL) {
+		a->last_list = l;
 		return l;
+	}
 	l = xcalloc(1, sizeof(*l));
 	l->key = xstrdup(key);
 	l->info = info;
@@ -316,6 +322,7 @@ get_list(struct agg *a, const char *key, const struct list_info *info)
 	hset_init(&l->recipients, AGG_UNIQUE_CAP);
 	index_put(a->index, ikey, l);
 	push((void ***)&a->lists, &a->nlists, &a->alloc_lists, l);
+	a->last_list = l;
 	return l;
 }
 
@@ -346,12 +353,17 @@ static struct agg_sender *
 get_sender(struct agg *a, const char *account)
 {
 	char ikey[300];
-	struct agg_sender *s;
+	struct agg_sender *s = a->last_sender;
+
+	if (s != NULL && strcmp(s->account, account) == 0)
+		return s;
 
 	snprintf(ikey, sizeof(ikey), "s:%s", account);
 	s = index_get(a->index, ikey);
-	if (s != NULL)
+	if (s != NULL) {
+		a->last_sender = s;
 		return s;
+	}
 	if (a->ngroups >= a->opts.max_groups &&
 	    strcmp(account, AGG_OTHER_KEY) != 0) {
 		a->is_capped = 1;
@@ -363,6 +375,7 @@ get_sender(struct agg *a, const char *account)
 	hset_init(&s->recipients, AGG_UNIQUE_CAP);
 	index_put(a->index, ikey, s);
 	push((void ***)&a->senders, &a->nsenders, &a->alloc_senders, s);
+	a->last_sender = s;
 	return s;
 }
 
@@ -375,15 +388,36 @@ set_once(char **field, struct span s, size_t cap)
 	*field = xmemdup(s.p, s.n < cap ? s.n : cap);
 }
 
+/* The hashes of one event's queue id and recipient, computed once. */
+struct event_hashes {
+	uint64_t	qid, rcpt;
+};
+
+/* count_bucket - one more in the event's time bucket of list l */
+static void
+count_bucket(struct agg *a, struct agg_list *l, time_t t)
+{
+	time_t start = t - (((t % a->opts.bucket) + a->opts.bucket) %
+	    a->opts.bucket);
+	char buf[32];
+
+	if (l->cur_bucket != NULL && l->cur_start == start) {
+		l->cur_bucket->count++;
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%lld", (long long)start);
+	l->cur_bucket = counter_add(a, &l->buckets, buf, 1);
+	l->cur_start = start;
+}
+
 static void
 add_blocklist(struct agg *a, const struct agg_event *ev, const char *domain,
-    const char *mx)
+    const char *mx, const struct event_hashes *eh)
 {
 	char kbuf[256], buf[64];
 	const char *key = list_key(kbuf, sizeof(kbuf), ev->list, ev->zone);
 	struct agg_list *l = get_list(a, key, ev->list);
 	struct agg_domain *d;
-	time_t start;
 
 	l->rejections++;
 	if (ev->status == STATUS_BOUNCED)
@@ -394,8 +428,8 @@ add_blocklist(struct agg *a, const struct agg_event *ev, const char *domain,
 		l->first_seen = ev->time;
 	if (ev->time > l->last_seen)
 		l->last_seen = ev->time;
-	hset_add(&l->messages, hset_hash(ev->qid.p, ev->qid.n));
-	hset_add(&l->recipients, hset_hash_lower(ev->rcpt.p, ev->rcpt.n));
+	hset_add(&l->messages, eh->qid);
+	hset_add(&l->recipients, eh->rcpt);
 	set_once(&l->zone, ev->zone, 253);
 	set_once(&l->url, ev->url, 512);
 	set_once(&l->example, ev->reply, AGG_EXAMPLE_MAX);
@@ -406,10 +440,7 @@ add_blocklist(struct agg *a, const struct agg_event *ev, const char *domain,
 	counter_add(a, &l->mx, mx, 1);
 	if (ev->sender != NULL)
 		counter_add(a, &l->senders, ev->sender, 1);
-	start = ev->time - (((ev->time % a->opts.bucket) + a->opts.bucket) %
-	    a->opts.bucket);
-	snprintf(buf, sizeof(buf), "%lld", (long long)start);
-	counter_add(a, &l->buckets, buf, 1);
+	count_bucket(a, l, ev->time);
 
 	d = get_domain(a, domain);
 	d->rejections++;
@@ -420,9 +451,8 @@ add_blocklist(struct agg *a, const struct agg_event *ev, const char *domain,
 		a->totals.bounced++;
 	else
 		a->totals.deferred++;
-	hset_add(&a->totals.messages, hset_hash(ev->qid.p, ev->qid.n));
-	hset_add(&a->totals.recipients,
-	    hset_hash_lower(ev->rcpt.p, ev->rcpt.n));
+	hset_add(&a->totals.messages, eh->qid);
+	hset_add(&a->totals.recipients, eh->rcpt);
 }
 
 void
@@ -430,9 +460,12 @@ agg_add(struct agg *a, const struct agg_event *ev)
 {
 	char domain[256], mx[256];
 	struct agg_sender *s = NULL;
+	struct event_hashes eh;
 	int is_rejection;
 
 	agg_note_time(a, ev->time);
+	eh.qid = hset_hash(ev->qid.p, ev->qid.n);
+	eh.rcpt = hset_hash_lower(ev->rcpt.p, ev->rcpt.n);
 	span_str(domain, sizeof(domain), ev->rcpt_domain, 1);
 	span_str(mx, sizeof(mx), ev->mx_host, 1);
 	if (mx[0] == '\0')
@@ -441,8 +474,7 @@ agg_add(struct agg *a, const struct agg_event *ev)
 		s = get_sender(a, ev->sender);
 		if (ev->is_new_message)
 			s->messages++;
-		hset_add(&s->recipients,
-		    hset_hash_lower(ev->rcpt.p, ev->rcpt.n));
+		hset_add(&s->recipients, eh.rcpt);
 	}
 	if (ev->status == STATUS_SENT) {
 		a->totals.deliveries++;
@@ -456,7 +488,7 @@ agg_add(struct agg *a, const struct agg_event *ev)
 		return;
 	a->totals.by_class[ev->cls]++;
 	if (ev->cls == CLASS_BLOCKLIST) {
-		add_blocklist(a, ev, domain, mx);
+		add_blocklist(a, ev, domain, mx, &eh);
 		if (s != NULL)
 			s->rejections++;
 	} else {

@@ -78,6 +78,8 @@ struct agg_list {
 	struct hset		 messages, recipients;
 	struct agg_counter	 listed_ips, domains, mx, senders;
 	struct agg_counter	 buckets;	/* key: decimal bucket start */
+	time_t			 cur_start;	/* private: the last bucket used, */
+	struct agg_count	*cur_bucket;	/* so most events skip a lookup */
 };
 
 struct agg_domain {
@@ -120,6 +122,9 @@ struct agg {
 	int			  is_capped;
 	time_t			  first_time, last_time;	/* of all events */
 	void			 *index;	/* private: name lookups */
+	/* private: the last list and sender used; events come in runs */
+	struct agg_list		 *last_list;
+	struct agg_sender	 *last_sender;
 };
 
 struct agg	*agg_new(const struct agg_opts *);
