@@ -75,6 +75,8 @@ demo: deps
 	$(BUILD)/bouncelog --year 2026 fixtures/incident.log
 
 sanitize:
+	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(MAKE) BUILD=build/san check LDFLAGS=-fsanitize=address,undefined \
 	    CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all'
 

@@ -145,7 +145,7 @@ enum {
 	OPT_FORMAT = 256, OPT_SINCE, OPT_UNTIL, OPT_BUCKET, OPT_YEAR, OPT_TZ,
 	OPT_MTA, OPT_PATTERNS, OPT_MAX_LINE, OPT_MAX_GROUPS, OPT_COLOR,
 	OPT_FROM, OPT_PREVIOUS, OPT_TEMPLATES, OPT_CONFIG, OPT_SET, OPT_REDACT,
-	OPT_TO, OPT_LIST,
+	OPT_TO, OPT_LIST, OPT_BY_HOST,
 };
 
 static const struct option long_opts[] = {
@@ -171,6 +171,7 @@ static const struct option long_opts[] = {
 	{ "redact", required_argument, NULL, OPT_REDACT },
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "list", no_argument, NULL, OPT_LIST },
+	{ "by-host", no_argument, NULL, OPT_BY_HOST },
 	{ "warning", required_argument, NULL, 'w' },
 	{ "critical", required_argument, NULL, 'c' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -267,6 +268,9 @@ cli_parse(int argc, char **argv, struct opts *o, const char *usage)
 			break;
 		case OPT_LIST:
 			o->is_list = 1;
+			break;
+		case OPT_BY_HOST:
+			o->scan.by_host = 1;
 			break;
 		case 'w':
 			o->warn_text = optarg;

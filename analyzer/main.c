@@ -47,6 +47,8 @@ static const char usage_main[] =
 "  --tz ZONE               zone of stamps without one (default: local)\n"
 "  --mta NAME              only this MTA's lines: postfix, exim, sendmail,\n"
 "                          opensmtpd (default: detected per line)\n"
+"  --by-host               also one summary per sending server (the syslog\n"
+"                          host) of a central log\n"
 "  --patterns DIR          pattern files (default: the installed ones)\n"
 "  --max-line N            longest line kept, in bytes (default 8192)\n"
 "  --max-groups N          most distinct keys counted (default 100000)\n"

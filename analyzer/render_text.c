@@ -295,6 +295,38 @@ senders_block(const struct out *o, const json_t *senders)
 	}
 }
 
+/* hosts_block - one line per sending server (--by-host) */
+static void
+hosts_block(const struct out *o, const json_t *doc)
+{
+	const json_t *hosts = json_object_get(doc, "by_host"), *h, *l;
+	char a[32], b[32];
+	size_t i, j, max = o->o->top == 0 ? 5 : o->o->top;
+
+	if (json_array_size(hosts) == 0)
+		return;
+	fputs("\nPer sending server:\n", o->fp);
+	json_array_foreach(hosts, i, h) {
+		fputs("  ", o->fp);
+		put_safe(o->fp, str(h, "host"));
+		fprintf(o->fp, ": %s blocklist rejection%s, %s delivered",
+		    grouped(a, sizeof(a), num(json_object_get(h, "totals"),
+		    "blocklist_rejections")), plural(num(json_object_get(h,
+		    "totals"), "blocklist_rejections")), grouped(b, sizeof(b),
+		    num(json_object_get(h, "totals"), "deliveries")));
+		json_array_foreach(json_object_get(h, "blocklists"), j, l) {
+			if (j == max)
+				break;
+			fputs(j == 0 ? " (" : ", ", o->fp);
+			put_safe(o->fp, str(l, "id"));
+			fprintf(o->fp, " %s", grouped(a, sizeof(a),
+			    num(l, "rejections")));
+		}
+		fputs(json_array_size(json_object_get(h, "blocklists")) > 0 ?
+		    ")\n" : "\n", o->fp);
+	}
+}
+
 /* timeline_block - the incident's dated events, as the document words them */
 static void
 timeline_block(const struct out *o, const json_t *doc)
@@ -358,6 +390,7 @@ render_text_write(FILE *fp, const json_t *doc,
 	json_array_foreach(lists, i, l)
 		list_block(&o, l, bucket);
 	senders_block(&o, json_object_get(doc, "senders"));
+	hosts_block(&o, doc);
 	timeline_block(&o, doc);
 	health_block(&o, doc);
 	return ferror(fp) ? -1 : 0;

@@ -26,6 +26,14 @@ struct scan_file {
 	struct report_file	 rf;
 };
 
+/* --by-host: one aggregator per sending server of a central log */
+#define SCAN_MAX_HOSTS	256
+
+struct scan_host {
+	char		*name;
+	struct agg	*agg;
+};
+
 struct scan {
 	struct scan_opts	 opts;
 	struct classifier	*classifier;
@@ -34,6 +42,9 @@ struct scan {
 	struct incident		*incident;
 	char			*reply_buf;	/* a reply made readable: Exim's
 						   literal \n between lines */
+	struct scan_host	*hosts;
+	size_t			 nhosts;
+	struct scan_host	*last_host;
 	struct scan_file	*files;
 	size_t			 nfiles, alloc_files;
 	time_t			 first_time, last_time;
@@ -69,6 +80,11 @@ scan_free(struct scan *s)
 		free(s->files[i].error);
 	}
 	free(s->files);
+	for (i = 0; i < s->nhosts; i++) {
+		free(s->hosts[i].name);
+		agg_free(s->hosts[i].agg);
+	}
+	free(s->hosts);
 	agg_free(s->agg);
 	incident_free(s->incident);
 	free(s->reply_buf);
@@ -197,6 +213,41 @@ write_event(struct scan *s, const struct header *h, const struct rec *r,
 	json_decref(o);
 }
 
+/*
+ * host_agg - the aggregator of a syslog host (--by-host), or NULL when not
+ * splitting; past SCAN_MAX_HOSTS hosts the rest share "(other)"
+ */
+static struct agg *
+host_agg(struct scan *s, struct span host)
+{
+	struct agg_opts ao = { s->opts.bucket, s->opts.max_groups };
+	struct scan_host *h;
+	size_t i;
+
+	if (!s->opts.by_host)
+		return NULL;
+	if (host.n == 0)
+		host = SPAN_LIT("(no host)");
+	h = s->last_host;
+	if (h != NULL && span_eq_str(host, h->name))
+		return h->agg;
+	for (i = 0; i < s->nhosts; i++) {
+		if (span_eq_str(host, s->hosts[i].name)) {
+			s->last_host = &s->hosts[i];
+			return s->hosts[i].agg;
+		}
+	}
+	if (s->nhosts == SCAN_MAX_HOSTS)
+		return host_agg(s, SPAN_LIT(AGG_OTHER_KEY));
+	if (s->hosts == NULL)
+		s->hosts = xcalloc(SCAN_MAX_HOSTS + 1, sizeof(*s->hosts));
+	h = &s->hosts[s->nhosts++];
+	h->name = xmemdup(host.p, host.n);
+	h->agg = agg_new(&ao);
+	s->last_host = h;
+	return h->agg;
+}
+
 /* count_event - one recipient of a delivery line through agg and incident */
 static void
 count_event(struct scan *s, const struct header *h, const struct rec *r,
@@ -212,6 +263,8 @@ count_event(struct scan *s, const struct header *h, const struct rec *r,
 		ev->is_new_message = 1;
 	}
 	agg_add(s->agg, ev);
+	if (s->opts.by_host)
+		agg_add(host_agg(s, h->host), ev);
 	incident_add_event(s->incident, ev);
 	if (s->opts.events != NULL)
 		write_event(s, h, r, ev);
@@ -279,7 +332,7 @@ on_submission(struct scan *s, const struct header *h, const struct rec *r)
 }
 
 static void
-on_inbound(struct scan *s, const struct rec *r)
+on_inbound(struct scan *s, const struct header *h, const struct rec *r)
 {
 	struct hit hit;
 	struct span reply;
@@ -291,6 +344,8 @@ on_inbound(struct scan *s, const struct rec *r)
 		cls = classify_text(s->classifier, reply.p, reply.n, &hit);
 	}
 	agg_add_inbound(s->agg, cls, hit.list, hit.zone);
+	if (s->opts.by_host)
+		agg_add_inbound(host_agg(s, h->host), cls, hit.list, hit.zone);
 }
 
 static void
@@ -301,13 +356,17 @@ on_record(struct scan *s, const struct header *h, const struct rec *r)
 		on_delivery(s, h, r);
 		break;
 	case REC_INBOUND_REJECT:
-		on_inbound(s, r);
+		on_inbound(s, h, r);
 		break;
 	case REC_NONFINAL:
 		s->agg->totals.nonfinal_lines++;
+		if (s->opts.by_host)
+			host_agg(s, h->host)->totals.nonfinal_lines++;
 		break;
 	case REC_SUSPENDED:
 		s->agg->totals.suspended_lines++;
+		if (s->opts.by_host)
+			host_agg(s, h->host)->totals.suspended_lines++;
 		break;
 	case REC_NONE:
 		break;
@@ -424,6 +483,49 @@ scan_path(struct scan *s, const char *path)
 	return rc;
 }
 
+static int
+by_rejections(const void *x, const void *y)
+{
+	const json_t *a = *(const json_t *const *)x;
+	const json_t *b = *(const json_t *const *)y;
+	json_int_t ra = json_integer_value(json_object_get(json_object_get(a,
+	    "totals"), "blocklist_rejections"));
+	json_int_t rb = json_integer_value(json_object_get(json_object_get(b,
+	    "totals"), "blocklist_rejections"));
+
+	if (ra != rb)
+		return ra > rb ? -1 : 1;
+	return strcmp(json_string_value(json_object_get(a, "host")),
+	    json_string_value(json_object_get(b, "host")));
+}
+
+/* by_host_json - [{host, totals, blocklists, domains, senders, inbound}] */
+static json_t *
+by_host_json(struct scan *s, const struct report_input *in)
+{
+	static const char *const keys[] = { "totals", "blocklists", "domains",
+	    "senders", "inbound" };
+	json_t **items = xcalloc(s->nhosts + 1, sizeof(*items));
+	json_t *arr = json_array(), *doc;
+	size_t i, k;
+
+	for (i = 0; i < s->nhosts; i++) {
+		doc = report_build(s->hosts[i].agg, in);
+		items[i] = json_object();
+		json_object_set_new(items[i], "host",
+		    report_str(s->hosts[i].name));
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			json_object_set(items[i], keys[k],
+			    json_object_get(doc, keys[k]));
+		json_decref(doc);
+	}
+	qsort(items, s->nhosts, sizeof(*items), by_rejections);
+	for (i = 0; i < s->nhosts; i++)
+		json_array_append_new(arr, items[i]);
+	free(items);
+	return arr;
+}
+
 json_t *
 scan_report(struct scan *s, time_t generated_at)
 {
@@ -451,6 +553,8 @@ scan_report(struct scan *s, time_t generated_at)
 	doc = report_build(s->agg, &in);
 	json_object_set_new(doc, "incident", incident_json(s->incident,
 	    s->first_time, s->last_time));
+	if (s->opts.by_host)
+		json_object_set_new(doc, "by_host", by_host_json(s, &in));
 	free(rfs);
 	return doc;
 }

@@ -37,6 +37,8 @@ struct scan_opts {
 	size_t			 max_groups;	/* 0: the default */
 	double			 flood_factor;	/* 0: incident.h's default */
 	unsigned long		 flood_floor;	/* 0: incident.h's default */
+	int			 by_host;	/* also one summary per syslog
+						   host (--by-host) */
 	const struct ruleset	*rules;
 	FILE			*events;	/* --format events: one JSON
 						   object a line, or NULL */
