@@ -379,6 +379,24 @@ cli_generated_at(void)
 	return time(NULL);
 }
 
+/* Inputs smaller than this finish before a progress line would help. */
+#define CLI_PROGRESS_MIN	(64LL * 1024 * 1024)
+
+/* input_size - the bytes of the regular files among the paths */
+static long long
+input_size(const char **paths, size_t n)
+{
+	struct stat st;
+	long long total = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 &&
+		    S_ISREG(st.st_mode))
+			total += (long long)st.st_size;
+	return total;
+}
+
 json_t *
 cli_scan(struct opts *o, int argc, char **argv, int first, FILE *events,
     int *status)
@@ -402,6 +420,12 @@ cli_scan(struct opts *o, int argc, char **argv, int first, FILE *events,
 	source_order(paths, npaths);
 	o->scan.rules = rs;
 	o->scan.events = events;
+	/* a progress line only for a person watching a big job */
+	if (!o->is_quiet && isatty(STDERR_FILENO)) {
+		o->scan.progress_total = input_size(paths, npaths);
+		if (o->scan.progress_total >= CLI_PROGRESS_MIN)
+			o->scan.progress = stderr;
+	}
 	s = scan_new(&o->scan);
 	for (i = 0; i < npaths; i++) {
 		r = scan_path(s, paths[i]);

@@ -48,6 +48,8 @@ struct scan {
 	struct scan_file	*files;
 	size_t			 nfiles, alloc_files;
 	time_t			 first_time, last_time;
+	long long		 done_before;	/* input bytes of closed files */
+	time_t			 progress_at;	/* when the line was last drawn */
 };
 
 struct scan *
@@ -411,6 +413,34 @@ on_line(struct scan *s, struct stamp_ctx *sc, struct scan_file *f,
 	on_record(s, &h, &r);
 }
 
+/* Lines between two looks at the clock for the progress line. */
+#define PROGRESS_LINES	65536
+
+/* progress - redraw "bouncelog: 42% of 1.2 GB" at most once a second */
+static void
+progress(struct scan *s, const struct source *src, int is_final)
+{
+	long long done = s->done_before + source_raw_offset(src);
+	time_t now = time(NULL);
+
+	if (s->opts.progress == NULL || s->opts.progress_total <= 0)
+		return;
+	if (is_final) {
+		fputs("\r\033[K", s->opts.progress);
+		fflush(s->opts.progress);
+		return;
+	}
+	if (now == s->progress_at)
+		return;
+	s->progress_at = now;
+	if (done > s->opts.progress_total)
+		done = s->opts.progress_total;
+	fprintf(s->opts.progress, "\rbouncelog: %3lld%% of %.1f MB read",
+	    done * 100 / s->opts.progress_total,
+	    (double)s->opts.progress_total / 1e6);
+	fflush(s->opts.progress);
+}
+
 /*
  * read_member - every line of the source's current member; 0, or -1 when
  * the source broke off (reported)
@@ -431,6 +461,8 @@ read_member(struct scan *s, struct source *src, struct lines *ln)
 		if ((l.flags & LINE_TRUNCATED) && first_cut == 0)
 			first_cut = l.lineno;
 		on_line(s, &sc, f, &l);
+		if (l.lineno % PROGRESS_LINES == 0)
+			progress(s, src, 0);
 	}
 	f->rf.truncated = lines_ntruncated(ln);
 	f->rf.bytes = lines_nbytes(ln);
@@ -478,6 +510,9 @@ scan_path(struct scan *s, const char *path)
 		    source_error(src));
 		rc = SCAN_PARTIAL;
 	}
+	if (source_raw_offset(src) > 0)
+		s->done_before += source_raw_offset(src);
+	progress(s, src, 1);
 	lines_free(ln);
 	source_close(src);
 	return rc;

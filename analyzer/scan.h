@@ -40,6 +40,9 @@ struct scan_opts {
 	int			 by_host;	/* also one summary per syslog
 						   host (--by-host) */
 	const struct ruleset	*rules;
+	FILE			*progress;	/* where to draw a progress
+						   line (a terminal), or NULL */
+	long long		 progress_total; /* bytes of all inputs */
 	FILE			*events;	/* --format events: one JSON
 						   object a line, or NULL */
 };

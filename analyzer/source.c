@@ -318,6 +318,15 @@ source_mtime(const struct source *s)
 	return s->state == SOURCE_MEMBER ? s->mtime : s->path_mtime;
 }
 
+long long
+source_raw_offset(const struct source *s)
+{
+	if (s->outer == NULL || !s->is_opened)
+		return -1;
+	/* filter -1 is the last one: the bytes read from the file */
+	return (long long)archive_filter_bytes(s->outer, -1);
+}
+
 int
 source_is_stdin(const struct source *s)
 {

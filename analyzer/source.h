@@ -46,6 +46,12 @@ int		 source_is_stdin(const struct source *);
  */
 int		 source_read(struct source *, const char **buf, size_t *len);
 
+/*
+ * source_raw_offset - bytes of the file itself consumed so far (compressed
+ * bytes for a compressed file), for a progress display; -1 if unknown
+ */
+long long	 source_raw_offset(const struct source *);
+
 /* source_error - the last error message, "" when none */
 const char	*source_error(const struct source *);
 
