@@ -25,7 +25,7 @@ TEST_OBJ := $(patsubst analyzer/tests/%.c,$(BUILD)/tests/%.o,\
 	$(wildcard analyzer/tests/*.c))
 
 .PHONY: all test check unit golden demo deps install uninstall clean \
-	sanitize lint patterns-check generated
+	sanitize lint patterns-check generated test-browser test-mail
 
 all: $(BUILD)/bouncelog bouncelog
 
@@ -69,6 +69,13 @@ golden: $(BUILD)/bouncelog
 
 generated: $(BUILD)/bouncelog
 	BOUNCELOG=$(BUILD)/bouncelog scripts/check-generated
+
+# Optional, not in make test: a real browser and a real MTA.
+test-browser: $(BUILD)/bouncelog
+	BOUNCELOG=$(BUILD)/bouncelog scripts/test-browser
+
+test-mail: $(BUILD)/bouncelog
+	BOUNCELOG=$(BUILD)/bouncelog scripts/test-mail
 
 demo: deps
 	$(MAKE) $(BUILD)/bouncelog
