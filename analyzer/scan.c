@@ -132,17 +132,32 @@ has_word(struct span s, const char *w)
 }
 
 /*
+ * is_loopback - a relay on this machine: a content filter (amavis on
+ * 127.0.0.1:10024) or Sendmail's submission hop to its own MTA
+ */
+static int
+is_loopback(struct span ip)
+{
+	return span_has_prefix(ip, "127.") || span_eq_str(ip, "::1") ||
+	    span_eq_str(ip, "IPv6:::1");
+}
+
+/*
  * is_outbound - a delivery to another server: Postfix smtp, or lmtp over
  * TCP; an Exim or Sendmail transport that speaks SMTP (remote_smtp,
  * dkim_remote_smtp, esmtp, relay). local, virtual, pipe, lmtp to a UNIX
- * socket and local_delivery put mail into our own mailboxes, so their
- * failures are never a listing of ours.
+ * socket and local_delivery put mail into our own mailboxes, and a relay
+ * on loopback is a hop inside this machine, so their failures are never a
+ * listing of ours.
  */
 static int
 is_outbound(const struct header *h, const struct rec *r)
 {
 	struct span d = daemon_of(h->prog);
 
+	if (is_loopback(r->relay_ip) || span_case_eq(r->relay_host,
+	    "localhost"))
+		return 0;
 	if (r->mta == MTA_POSTFIX) {
 		if (span_eq_str(d, "smtp"))
 			return 1;
@@ -308,7 +323,7 @@ on_delivery(struct scan *s, const struct header *h, const struct rec *r)
 	}
 	/* Sendmail: one event per address of the to= list */
 	cursor = r->rcpt_list;
-	while (rec_next_rcpt(&cursor, &ev.rcpt, &ev.rcpt_domain) == 0)
+	while (rec_next_rcpt(&cursor, &ev.rcpt, &ev.rcpt_domain) == 1)
 		count_event(s, h, r, &ev);
 }
 
