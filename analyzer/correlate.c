@@ -25,8 +25,17 @@ struct entry {
 	UT_hash_handle	 hh;
 };
 
+/* An authenticated SMTP session waiting for its message (Sendmail). */
+struct session {
+	char		 key[KEY_MAX];
+	size_t		 keylen;
+	char		*account;
+	UT_hash_handle	 hh;
+};
+
 struct correlate {
 	struct entry	*table;
+	struct session	*sessions;
 	size_t		 cap;
 	unsigned long	 nevicted;
 };
@@ -57,9 +66,16 @@ correlate_free(struct correlate *c)
 
 	if (c == NULL)
 		return;
+	struct session *ss, *stmp;
+
 	HASH_ITER(hh, c->table, e, tmp) {
 		HASH_DEL(c->table, e);
 		entry_free(e);
+	}
+	HASH_ITER(hh, c->sessions, ss, stmp) {
+		HASH_DEL(c->sessions, ss);
+		free(ss->account);
+		free(ss);
 	}
 	free(c);
 }
@@ -169,6 +185,69 @@ correlate_feed(struct correlate *c, struct span host, const struct rec *r)
 	default:
 		break;
 	}
+}
+
+/* session_take - the account a process authenticated as, removed; NULL */
+static char *
+session_take(struct correlate *c, struct span host, struct span pid)
+{
+	char key[KEY_MAX], *account;
+	size_t n = make_key(key, host, pid);
+	struct session *ss;
+
+	HASH_FIND(hh, c->sessions, key, n, ss);
+	if (ss == NULL)
+		return NULL;
+	HASH_DEL(c->sessions, ss);
+	account = ss->account;
+	free(ss);
+	return account;
+}
+
+static void
+session_put(struct correlate *c, struct span host, struct span pid,
+    struct span account)
+{
+	struct session *ss;
+
+	free(session_take(c, host, pid));
+	if (HASH_COUNT(c->sessions) >= CORRELATE_SESSIONS) {
+		ss = c->sessions;	/* the oldest */
+		HASH_DEL(c->sessions, ss);
+		free(ss->account);
+		free(ss);
+	}
+	ss = xcalloc(1, sizeof(*ss));
+	ss->keylen = make_key(ss->key, host, pid);
+	ss->account = xmemdup(account.p, account.n < CORRELATE_FIELD_MAX ?
+	    account.n : CORRELATE_FIELD_MAX);
+	HASH_ADD(hh, c->sessions, key, ss->keylen, ss);
+}
+
+void
+correlate_feed_pid(struct correlate *c, struct span host, struct span pid,
+    const struct rec *r)
+{
+	struct entry *e;
+	char *account;
+
+	if (r->kind == REC_CLIENT && r->qid.n == 0 && r->account.n > 0 &&
+	    pid.n > 0) {
+		session_put(c, host, pid, r->account);
+		return;
+	}
+	correlate_feed(c, host, r);
+	if (r->kind != REC_ARRIVAL || r->account.n > 0 || pid.n == 0 ||
+	    r->qid.n == 0)
+		return;
+	account = session_take(c, host, pid);
+	if (account == NULL)
+		return;
+	e = lookup(c, host, r->qid);
+	if (e != NULL && e->account == NULL)
+		e->account = account;
+	else
+		free(account);
 }
 
 struct msginfo *

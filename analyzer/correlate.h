@@ -21,6 +21,7 @@
 
 #define CORRELATE_CAP_DEFAULT	200000
 #define CORRELATE_FIELD_MAX	255
+#define CORRELATE_SESSIONS	4096
 
 struct msginfo {
 	const char	*account;	/* sasl user; "" when unknown */
@@ -43,6 +44,15 @@ void			 correlate_free(struct correlate *);
  */
 void	correlate_feed(struct correlate *, struct span host,
 	    const struct rec *);
+
+/*
+ * correlate_feed_pid - correlate_feed(), plus the link Sendmail needs: its
+ * "AUTH=server ... authid=U" line has no queue id, so the account is kept
+ * under the host and process id (at most CORRELATE_SESSIONS of them) and
+ * given to the next arrival (from=) of that process.
+ */
+void	correlate_feed_pid(struct correlate *, struct span host,
+	    struct span pid, const struct rec *);
 
 /* correlate_find - what we know of a queue id on a host, or NULL */
 struct msginfo	*correlate_find(struct correlate *, struct span host,

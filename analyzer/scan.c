@@ -331,6 +331,7 @@ on_delivery(struct scan *s, const struct header *h, const struct rec *r)
 static void
 on_submission(struct scan *s, const struct header *h, const struct rec *r)
 {
+	struct msginfo *mi;
 	const char *who;
 
 	if (r->kind == REC_CLIENT && r->account.n == 0)
@@ -338,12 +339,13 @@ on_submission(struct scan *s, const struct header *h, const struct rec *r)
 	if (r->kind != REC_CLIENT && r->kind != REC_PICKUP &&
 	    r->kind != REC_ARRIVAL)
 		return;
-	/* Exim and Sendmail arrivals from outside carry no account */
-	if (r->kind == REC_ARRIVAL && r->account.n == 0 &&
-	    r->client_ip.n > 0)
+	mi = correlate_find(s->correlate, h->host, r->qid);
+	/* mail from outside carries no account (Sendmail's came from its
+	 * AUTH line, through correlate_feed_pid) */
+	if (r->kind == REC_ARRIVAL && r->client_ip.n > 0 &&
+	    (mi == NULL || mi->account[0] == '\0'))
 		return;
-	who = correlate_sender_key(correlate_find(s->correlate, h->host,
-	    r->qid));
+	who = correlate_sender_key(mi);
 	if (who != NULL)
 		incident_add_submission(s->incident, h->time, who);
 }
@@ -388,7 +390,7 @@ on_record(struct scan *s, const struct header *h, const struct rec *r)
 	case REC_NONE:
 		break;
 	default:
-		correlate_feed(s->correlate, h->host, r);
+		correlate_feed_pid(s->correlate, h->host, h->pid, r);
 		on_submission(s, h, r);
 		break;
 	}

@@ -111,3 +111,27 @@ Test(correlate, unknown_queue_id_has_no_sender)
 	cr_assert_null(correlate_sender_key(NULL));
 	correlate_free(c);
 }
+
+Test(correlate, sendmail_auth_line_gives_its_account_to_the_next_arrival)
+{
+	struct correlate *c = correlate_new(10);
+	struct rec auth = mkrec(REC_CLIENT, "");
+	struct rec arrival = mkrec(REC_ARRIVAL, "5AQ512vX004123");
+	struct rec other = mkrec(REC_ARRIVAL, "5AQ512vX004999");
+	struct msginfo *m;
+
+	auth.account = sp("shop@client.example.org");
+	arrival.sender = sp("shop@client.example.org");
+	arrival.client_ip = sp("192.0.2.200");
+	correlate_feed_pid(c, sp("mail"), sp("4123"), &auth);
+	correlate_feed_pid(c, sp("mail"), sp("4123"), &arrival);
+	m = correlate_find(c, sp("mail"), sp("5AQ512vX004123"));
+	cr_assert_not_null(m);
+	cr_assert_str_eq(m->account, "shop@client.example.org");
+	/* the session is used up: another process's mail has no account */
+	other.client_ip = sp("198.51.100.9");
+	correlate_feed_pid(c, sp("mail"), sp("4999"), &other);
+	m = correlate_find(c, sp("mail"), sp("5AQ512vX004999"));
+	cr_assert_str_eq(m->account, "");
+	correlate_free(c);
+}
