@@ -25,7 +25,7 @@ TEST_OBJ := $(patsubst analyzer/tests/%.c,$(BUILD)/tests/%.o,\
 	$(wildcard analyzer/tests/*.c))
 
 .PHONY: all test check unit golden demo deps install uninstall clean \
-	sanitize lint patterns-check generated test-browser test-mail fuzz
+	sanitize lint patterns-check generated badinput test-browser test-mail fuzz
 
 all: $(BUILD)/bouncelog bouncelog
 
@@ -56,7 +56,7 @@ deps:
 test: deps
 	$(MAKE) check
 
-check: unit patterns-check golden generated
+check: unit patterns-check golden generated badinput
 
 unit: $(BUILD)/tests/run $(BUILD)/bouncelog
 	BOUNCELOG=$(BUILD)/bouncelog $(BUILD)/tests/run -j2
@@ -66,6 +66,9 @@ patterns-check: $(BUILD)/bouncelog
 
 golden: $(BUILD)/bouncelog
 	BOUNCELOG=$(BUILD)/bouncelog scripts/golden.sh
+
+badinput: $(BUILD)/bouncelog
+	BOUNCELOG=$(BUILD)/bouncelog scripts/badinput.sh
 
 generated: $(BUILD)/bouncelog
 	BOUNCELOG=$(BUILD)/bouncelog scripts/check-generated

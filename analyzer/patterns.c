@@ -166,6 +166,21 @@ next_event(struct loadctx *c, yaml_parser_t *parser, yaml_event_t *ev)
 	return -1;
 }
 
+/* is_duplicate_key - 1 when the scalar key is already a key of map n */
+static int
+is_duplicate_key(const struct node *n, const struct node *key)
+{
+	size_t i;
+
+	if (key->type != NODE_SCALAR)
+		return 0;
+	for (i = 0; i < n->nkids; i += 2)
+		if (n->kids[i]->type == NODE_SCALAR &&
+		    strcmp(n->kids[i]->value, key->value) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * build_node - the node that starts with event ev (consumed here), its
  * kids read from the parser; NULL once reported. depth counts the
@@ -223,6 +238,14 @@ build_node(struct loadctx *c, yaml_parser_t *parser, yaml_event_t *ev,
 		kid = build_node(c, parser, &kev, depth + 1);
 		if (kid == NULL)
 			goto fail;
+		/* A key given twice would silently win or lose: refuse it. */
+		if (n->type == NODE_MAP && n->nkids % 2 == 0 &&
+		    is_duplicate_key(n, kid)) {
+			lerr(c, kid->line, "column %lu: key \"%s\" given twice; "
+			    "file skipped", kid->col, kid->value);
+			node_free(kid);
+			goto fail;
+		}
 		node_add(n, kid);
 	}
 fail:
@@ -968,7 +991,8 @@ list_dir(const char *dir, char ***names, size_t *nnames)
 		(*names)[(*nnames)++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(*names, *nnames, sizeof(**names), cmp_names);
+	if (*nnames > 1)
+		qsort(*names, *nnames, sizeof(**names), cmp_names);
 	return 0;
 }
 
@@ -1076,7 +1100,8 @@ patterns_load(const char *dir, unsigned *nerrors)
 	*nerrors += check_zones(rs);
 	for (i = 0; i < rs->nrules; i++)
 		default_class(rs->rules[i]);
-	qsort(rs->rules, rs->nrules, sizeof(*rs->rules), cmp_rules);
+	if (rs->nrules > 1)
+		qsort(rs->rules, rs->nrules, sizeof(*rs->rules), cmp_rules);
 	return rs;
 }
 

@@ -57,7 +57,9 @@ enum rec_status {
 
 /*
  * One record. Every span points into the line given to rec_parse() and is
- * empty (n == 0) when the line does not have that field.
+ * empty (n == 0) when the line does not have that field; the one exception
+ * is command, which may name a stage the line only implies ("greeting" for
+ * "refused to talk to me") and then points at a string constant.
  */
 struct rec {
 	enum rec_kind	kind;

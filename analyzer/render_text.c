@@ -185,14 +185,22 @@ sparkline(const struct out *o, const json_t *timeline, long bucket)
 
 	if (json_array_size(timeline) == 0 || bucket <= 0)
 		return;
-	first = parse_utc(str(json_array_get(timeline, 0), "start"));
-	last = parse_utc(str(json_array_get(timeline,
-	    json_array_size(timeline) - 1), "start"));
+	/* a loaded summary may be in any order: take the extremes */
+	first = last = parse_utc(str(json_array_get(timeline, 0), "start"));
+	json_array_foreach(timeline, i, it) {
+		t = parse_utc(str(it, "start"));
+		if (t < first)
+			first = t;
+		if (t > last)
+			last = t;
+	}
 	nbuckets = (size_t)((last - first) / bucket) + 1;
 	per_cell = (nbuckets + SPARK_CELLS - 1) / SPARK_CELLS;
 	ncells = (nbuckets + per_cell - 1) / per_cell;
 	json_array_foreach(timeline, i, it) {
 		t = parse_utc(str(it, "start"));
+		if (t < first)
+			continue;	/* not a time at all */
 		cell = (size_t)((t - first) / bucket) / per_cell;
 		if (cell < ncells)
 			cells[cell] += num(it, "rejections");

@@ -469,18 +469,102 @@ report_build(const struct agg *a, const struct report_input *in)
 	return doc;
 }
 
-/* check_type - 0 when doc[key] exists with the type, else fill err */
+/* check_type - 0 when obj[key] exists with the type, else fill err */
 static int
 check_type(const json_t *obj, const char *key, json_type type,
-    const char *path, char *err, size_t errlen)
+    const char *where, char *err, size_t errlen)
 {
 	const json_t *v = json_object_get(obj, key);
 
 	if (v != NULL && json_typeof(v) == type)
 		return 0;
-	snprintf(err, errlen, "%s: field \"%s\" %s", path, key,
+	snprintf(err, errlen, "%s: field \"%s\" %s", where, key,
 	    v == NULL ? "is missing" : "has the wrong type");
 	return -1;
+}
+
+/* One field a renderer relies on: its name and JSON type. */
+struct field_rule {
+	const char	*key;
+	json_type	 type;
+};
+
+static const struct field_rule list_fields[] = {
+	{ "id", JSON_STRING }, { "rejections", JSON_INTEGER },
+	{ "bounced", JSON_INTEGER }, { "deferred", JSON_INTEGER },
+	{ "messages", JSON_INTEGER }, { "recipients", JSON_INTEGER },
+	{ "listed_ips", JSON_ARRAY }, { "domains", JSON_ARRAY },
+	{ "mx", JSON_ARRAY }, { "timeline", JSON_ARRAY },
+};
+static const struct field_rule domain_fields[] = {
+	{ "domain", JSON_STRING }, { "rejections", JSON_INTEGER },
+};
+static const struct field_rule sender_fields[] = {
+	{ "account", JSON_STRING }, { "rejections", JSON_INTEGER },
+};
+static const struct field_rule file_fields[] = {
+	{ "name", JSON_STRING }, { "lines", JSON_INTEGER },
+};
+
+/* check_items - every item of arr is an object with the fields */
+static int
+check_items(const json_t *arr, const char *name,
+    const struct field_rule *rules, size_t nrules, const char *path,
+    char *err, size_t errlen)
+{
+	char where[512];
+	const json_t *it;
+	size_t i, k;
+
+	json_array_foreach(arr, i, it) {
+		snprintf(where, sizeof(where), "%s: %s[%zu]", path, name, i);
+		if (!json_is_object(it)) {
+			snprintf(err, errlen, "%s is not an object", where);
+			return -1;
+		}
+		for (k = 0; k < nrules; k++)
+			if (check_type(it, rules[k].key, rules[k].type, where,
+			    err, errlen) == -1)
+				return -1;
+	}
+	return 0;
+}
+
+#define NRULES(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* check_doc - the fields renderers and merge read have their types */
+static int
+check_doc(const json_t *doc, const char *path, char *err, size_t errlen)
+{
+	static const char *const objects[] = { "input", "totals", "inbound" };
+	static const char *const arrays[] = { "blocklists", "domains",
+	    "senders" };
+	size_t i;
+
+	for (i = 0; i < NRULES(objects); i++)
+		if (check_type(doc, objects[i], JSON_OBJECT, path, err,
+		    errlen) == -1)
+			return -1;
+	for (i = 0; i < NRULES(arrays); i++)
+		if (check_type(doc, arrays[i], JSON_ARRAY, path, err,
+		    errlen) == -1)
+			return -1;
+	if (check_type(json_object_get(doc, "input"), "files", JSON_ARRAY,
+	    path, err, errlen) == -1)
+		return -1;
+	if (check_type(json_object_get(doc, "totals"), "blocklist_rejections",
+	    JSON_INTEGER, path, err, errlen) == -1)
+		return -1;
+	return check_items(json_object_get(json_object_get(doc, "input"),
+	    "files"), "input.files", file_fields, NRULES(file_fields), path,
+	    err, errlen) == -1 ||
+	    check_items(json_object_get(doc, "blocklists"), "blocklists",
+	    list_fields, NRULES(list_fields), path, err, errlen) == -1 ||
+	    check_items(json_object_get(doc, "domains"), "domains",
+	    domain_fields, NRULES(domain_fields), path, err, errlen) == -1 ||
+	    check_items(json_object_get(doc, "senders"), "senders",
+	    sender_fields, NRULES(sender_fields), path, err, errlen) == -1 ?
+	    -1 : 0;
 }
 
 json_t *
@@ -488,10 +572,6 @@ report_load(const char *path, char *errbuf, size_t errlen)
 {
 	json_error_t jerr;
 	json_t *doc, *v;
-	static const char *const objects[] = { "input", "totals", "inbound" };
-	static const char *const arrays[] = { "blocklists", "domains",
-	    "senders" };
-	size_t i;
 
 	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (doc == NULL) {
@@ -506,14 +586,8 @@ report_load(const char *path, char *errbuf, size_t errlen)
 		    REPORT_SCHEMA);
 		goto bad;
 	}
-	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
-		if (check_type(doc, objects[i], JSON_OBJECT, path, errbuf,
-		    errlen) == -1)
-			goto bad;
-	for (i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
-		if (check_type(doc, arrays[i], JSON_ARRAY, path, errbuf,
-		    errlen) == -1)
-			goto bad;
+	if (check_doc(doc, path, errbuf, errlen) == -1)
+		goto bad;
 	return doc;
 bad:
 	json_decref(doc);

@@ -24,6 +24,8 @@ struct scan_file {
 	char			*name;
 	char			*error;
 	struct report_file	 rf;
+	unsigned long		 first_unparsed;	/* line numbers, 0: none */
+	unsigned long		 first_nul, nnul;
 };
 
 /* --by-host: one aggregator per sending server of a central log */
@@ -413,8 +415,13 @@ on_line(struct scan *s, struct stamp_ctx *sc, struct scan_file *f,
 	struct rec r;
 
 	f->rf.lines++;
+	if (l->flags & LINE_HAD_NUL) {
+		if (f->nnul++ == 0)
+			f->first_nul = l->lineno;
+	}
 	if (stamp_parse(sc, l->text, l->len, &h) == -1) {
-		f->rf.unparsed++;
+		if (f->rf.unparsed++ == 0)
+			f->first_unparsed = l->lineno;
 		return;
 	}
 	if (!in_window(s, h.time))
@@ -488,6 +495,16 @@ read_member(struct scan *s, struct source *src, struct lines *ln)
 		w.line = first_cut;
 		diag_warn(&w, "%lu line(s) longer than %zu bytes; truncated",
 		    f->rf.truncated, s->opts.max_line);
+	}
+	if (f->nnul > 0) {
+		w.line = f->first_nul;
+		diag_warn(&w, "%lu line(s) with NUL bytes; each read as '?'",
+		    f->nnul);
+	}
+	if (f->rf.unparsed > 0) {
+		w.line = f->first_unparsed;
+		diag_warn(&w, "%lu of %lu line(s) in no log format we know; "
+		    "counted as unparsed", f->rf.unparsed, f->rf.lines);
 	}
 	if (st != LINES_ERR)
 		return 0;

@@ -118,7 +118,7 @@ json.dump(doc, sys.stdout, indent=1, sort_keys=True)
 '
 }
 plain=fixtures/incident.log
-"$BOUNCELOG" --format json --year 2026 "$plain" | mask_names >"$tmp/plain.json"
+"$BOUNCELOG" -q --format json --year 2026 "$plain" | mask_names >"$tmp/plain.json"
 cp "$plain" "$tmp/mail.log"
 gzip -c "$plain" >"$tmp/mail.log.gz"
 bzip2 -c "$plain" >"$tmp/mail.log.bz2"
@@ -129,7 +129,7 @@ lz4 -q -c "$plain" >"$tmp/mail.log.lz4"
 cp "$tmp/mail.log.gz" "$tmp/no-suffix"
 for f in mail.log.gz mail.log.bz2 mail.log.xz mail.log.zst mail.log.lz4 \
     logs.tar logs.tgz no-suffix; do
-	"$BOUNCELOG" --format json --year 2026 "$tmp/$f" | mask_names \
+	"$BOUNCELOG" -q --format json --year 2026 "$tmp/$f" | mask_names \
 	    >"$tmp/$f.json"
 	if cmp -s "$tmp/plain.json" "$tmp/$f.json"; then
 		ok
@@ -139,7 +139,7 @@ for f in mail.log.gz mail.log.bz2 mail.log.xz mail.log.zst mail.log.lz4 \
 	fi
 done
 # stdin gives the same summary too
-"$BOUNCELOG" --format json --year 2026 - <"$tmp/mail.log.gz" | mask_names \
+"$BOUNCELOG" -q --format json --year 2026 - <"$tmp/mail.log.gz" | mask_names \
     >"$tmp/stdin.json"
 if cmp -s "$tmp/plain.json" "$tmp/stdin.json"; then ok; else
 	bad "stdin: summary differs from the plain log's"; fi
