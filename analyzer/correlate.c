@@ -90,7 +90,8 @@ make_key(char *key, struct span host, struct span qid)
 	if (hn > 0)
 		memcpy(key, host.p, hn);
 	key[hn] = '\x01';
-	memcpy(key + hn + 1, qid.p, qn);
+	if (qn > 0)
+		memcpy(key + hn + 1, qid.p, qn);
 	return hn + 1 + qn;
 }
 

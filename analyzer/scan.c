@@ -336,7 +336,7 @@ on_submission(struct scan *s, const struct header *h, const struct rec *r)
 	struct msginfo *mi;
 	const char *who;
 
-	if (r->kind == REC_CLIENT && r->account.n == 0)
+	if (r->qid.n == 0 || (r->kind == REC_CLIENT && r->account.n == 0))
 		return;
 	if (r->kind != REC_CLIENT && r->kind != REC_PICKUP &&
 	    r->kind != REC_ARRIVAL)

@@ -30,6 +30,7 @@
 #include <archive_entry.h>
 
 #include "diag.h"
+#include "pump.h"
 #include "source.h"
 #include "xalloc.h"
 
@@ -59,6 +60,8 @@ struct source {
 	enum source_state state;
 	int		 has_member_ended;	/* source_read gives 0 */
 	int		 has_member_failed;	/* source_read gives -1 */
+	struct pump	*pump;	/* a thread inflating a single member */
+	int		 is_pump_tried;
 	char		 err[256];
 };
 
@@ -321,6 +324,8 @@ source_mtime(const struct source *s)
 long long
 source_raw_offset(const struct source *s)
 {
+	if (s->pump != NULL)
+		return pump_raw_offset(s->pump);
 	if (s->outer == NULL || !s->is_opened)
 		return -1;
 	/* filter -1 is the last one: the bytes read from the file */
@@ -345,6 +350,20 @@ source_read(struct source *s, const char **buf, size_t *len)
 		return s->has_member_failed ? -1 : 0;
 	if (s->has_member_ended || s->cur == NULL)
 		return 0;
+	/* A compressed single file: inflate it on a second thread. */
+	if (!s->is_pump_tried && s->is_single && s->cur == s->outer &&
+	    archive_filter_count(s->outer) > 1) {
+		s->is_pump_tried = 1;
+		s->pump = pump_start(s->outer);
+	}
+	if (s->pump != NULL) {
+		r = pump_read(s->pump, buf, len, s->err, sizeof(s->err));
+		if (r == 0)
+			s->has_member_ended = 1;
+		if (r == -1)
+			s->has_member_failed = 1;
+		return r;
+	}
 	do {
 		r = archive_read_data_block(s->cur, &block, &n, &offset);
 	} while ((r == ARCHIVE_OK || r == ARCHIVE_WARN) && n == 0);
@@ -373,6 +392,7 @@ source_close(struct source *s)
 {
 	if (s == NULL)
 		return;
+	pump_stop(s->pump);
 	if (s->inner != NULL)
 		archive_read_free(s->inner);
 	if (s->outer != NULL)
