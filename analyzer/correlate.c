@@ -35,6 +35,8 @@ struct session {
 
 struct correlate {
 	struct entry	*table;
+	struct entry	*last;		/* the last entry found: a message's
+					   lines come in runs */
 	struct session	*sessions;
 	size_t		 cap;
 	unsigned long	 nevicted;
@@ -100,9 +102,13 @@ lookup(struct correlate *c, struct span host, struct span qid)
 {
 	char key[KEY_MAX];
 	size_t n = make_key(key, host, qid);
-	struct entry *e;
+	struct entry *e = c->last;
 
+	if (e != NULL && e->keylen == n && memcmp(e->key, key, n) == 0)
+		return e;
 	HASH_FIND(hh, c->table, key, n, e);
+	if (e != NULL)
+		c->last = e;
 	return e;
 }
 
@@ -127,6 +133,8 @@ lookup_or_add(struct correlate *c, struct span host, struct span qid)
 	if (HASH_COUNT(c->table) >= c->cap) {
 		oldest = c->table;
 		HASH_DEL(c->table, oldest);
+		if (c->last == oldest)
+			c->last = NULL;
 		entry_free(oldest);
 		c->nevicted++;
 	}
@@ -144,6 +152,8 @@ remove_entry(struct correlate *c, struct span host, struct span qid)
 	if (e == NULL)
 		return;
 	HASH_DEL(c->table, e);
+	if (c->last == e)
+		c->last = NULL;
 	entry_free(e);
 }
 
