@@ -166,6 +166,20 @@ put_perfdata(FILE *out, const json_t *totals, const json_t *lists,
 	}
 }
 
+/* is_span - 1 for a relative window such as "15m", "-2h", "1d" */
+static int
+is_span(const char *w)
+{
+	size_t i = w[0] == '-' ? 1 : 0, digits = 0;
+
+	while (w[i] >= '0' && w[i] <= '9') {
+		i++;
+		digits++;
+	}
+	return digits > 0 && w[i] != '\0' && strchr("smhd", w[i]) != NULL &&
+	    w[i + 1] == '\0';
+}
+
 int
 check_evaluate(const json_t *doc, const struct check_opts *o, FILE *out)
 {
@@ -192,8 +206,9 @@ check_evaluate(const json_t *doc, const struct check_opts *o, FILE *out)
 	    (long long)json_integer_value(n), json_integer_value(n) == 1 ? "" :
 	    "s");
 	if (o->window != NULL) {
-		fputs(" in the last ", out);
-		put_clean(out, o->window);
+		/* "-15m" and "15m" are a length of time; anything else a time */
+		fputs(is_span(o->window) ? " in the last " : " since ", out);
+		put_clean(out, o->window[0] == '-' ? o->window + 1 : o->window);
 	}
 	put_lists(out, lists);
 	put_perfdata(out, totals, lists, o);

@@ -575,8 +575,12 @@ report_load(const char *path, char *errbuf, size_t errlen)
 
 	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (doc == NULL) {
-		snprintf(errbuf, errlen, "%s:%d: %s", path, jerr.line,
-		    jerr.text);
+		/* jansson says line -1 when the file could not be opened */
+		if (jerr.line > 0)
+			snprintf(errbuf, errlen, "%s:%d: %s", path, jerr.line,
+			    jerr.text);
+		else
+			snprintf(errbuf, errlen, "%s: %s", path, jerr.text);
 		return NULL;
 	}
 	v = json_object_get(doc, "schema");
