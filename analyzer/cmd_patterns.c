@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "classify.h"
+#include "lines.h"
 #include "cli.h"
 #include "rec.h"
 #include "render_explain.h"
@@ -51,19 +52,20 @@ classify_stream(struct classifier *c, FILE *fp, const char *name)
 	size_t cap = 0, n;
 	ssize_t len;
 	struct hit h;
-	const char *id;
+	char zone[1100], ip[300];
 
 	while ((len = getline(&line, &cap, fp)) != -1) {
 		n = (size_t)len;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			n--;
+		/* a reply is short; the rest of a runaway line is not one */
+		if (n > LINES_CAP_DEFAULT)
+			n = LINES_CAP_DEFAULT;
 		classify_text(c, line, n, &h);
-		id = h.list != NULL ? h.list->id : "";
-		if (h.list != NULL || h.zone.n == 0)
-			printf("%s\t", id);
-		else
-			printf("%.*s\t", (int)h.zone.n, h.zone.p);
-		printf("%.*s\t%s\n", (int)h.ip.n, h.ip.n > 0 ? h.ip.p : "",
+		/* captured text is log text: quoted, never raw */
+		diag_quote(zone, sizeof(zone), h.zone.p, h.zone.n, 253);
+		diag_quote(ip, sizeof(ip), h.ip.p, h.ip.n, 64);
+		printf("%s\t%s\t%s\n", h.list != NULL ? h.list->id : zone, ip,
 		    patterns_class_name(h.cls));
 	}
 	free(line);
