@@ -524,6 +524,7 @@ scan_path(struct scan *s, const char *path)
 	struct lines *ln = NULL;
 	struct where w = { path, 0 };
 	enum scan_result rc = SCAN_OK;
+	size_t nfiles_before = s->nfiles;
 	int more;
 
 	src = source_open(path, err, sizeof(err));
@@ -540,8 +541,9 @@ scan_path(struct scan *s, const char *path)
 			rc = SCAN_PARTIAL;
 	}
 	if (more == -1) {
-		diag_error(&w, "%s; members before it were used",
-		    source_error(src));
+		diag_error(&w, "%s; %s", source_error(src),
+		    s->nfiles > nfiles_before ? "the members before it were used" :
+		    "nothing in it could be read");
 		rc = SCAN_PARTIAL;
 	}
 	if (source_raw_offset(src) > 0)

@@ -78,6 +78,9 @@ set_archive_error(struct source *s, struct archive *a, const char *fallback)
 {
 	const char *msg = archive_error_string(a);
 
+	/* liblzma's way of saying the input ended early */
+	if (msg != NULL && strstr(msg, "No progress is possible") != NULL)
+		msg = "truncated xz input";
 	set_error(s, msg != NULL && *msg != '\0' ? msg : fallback);
 }
 
