@@ -398,6 +398,23 @@ on_record(struct scan *s, const struct header *h, const struct rec *r)
 	}
 }
 
+/* is_identity - a record that tells who sent a message (correlation) */
+static int
+is_identity(const struct rec *r)
+{
+	switch (r->kind) {
+	case REC_CLIENT:
+	case REC_PICKUP:
+	case REC_SENDER:
+	case REC_MSGID:
+	case REC_REMOVED:
+	case REC_ARRIVAL:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* in_window - 1 when t is inside --since/--until */
 static int
 in_window(const struct scan *s, time_t t)
@@ -424,8 +441,14 @@ on_line(struct scan *s, struct stamp_ctx *sc, struct scan_file *f,
 			f->first_unparsed = l->lineno;
 		return;
 	}
-	if (!in_window(s, h.time))
+	if (!in_window(s, h.time)) {
+		/* Outside --since/--until nothing is counted, but who sent a
+		 * message is still learnt: yesterday's late submissions are
+		 * delivered today. */
+		if (rec_parse(&h, s->opts.mta, &r) == 1 && is_identity(&r))
+			correlate_feed_pid(s->correlate, h.host, h.pid, &r);
 		return;
+	}
 	if (s->first_time == 0 || h.time < s->first_time)
 		s->first_time = h.time;
 	if (h.time > s->last_time)
