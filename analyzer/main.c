@@ -92,6 +92,9 @@ cmd_scan(int argc, char **argv)
 	int first, status;
 
 	first = cli_parse(argc, argv, &o, usage_main);
+	/* events go out as they happen, also into a pipe (tail -F | ...) */
+	if (o.format == FORMAT_EVENTS)
+		setvbuf(stdout, NULL, _IOLBF, 0);
 	doc = cli_scan(&o, argc, argv, first,
 	    o.format == FORMAT_EVENTS ? stdout : NULL, &status);
 	if (write_summary(&o, doc) == -1 || cli_finish_output() != 0)
