@@ -372,7 +372,7 @@ get_sender(struct agg *a, const char *account)
 	a->ngroups++;
 	s = xcalloc(1, sizeof(*s));
 	s->account = xstrdup(account);
-	hset_init(&s->recipients, AGG_UNIQUE_CAP);
+	hset_init(&s->recipients, AGG_SENDER_UNIQUE_CAP);
 	index_put(a->index, ikey, s);
 	push((void ***)&a->senders, &a->nsenders, &a->alloc_senders, s);
 	a->last_sender = s;

@@ -27,6 +27,8 @@
 
 #define AGG_MAX_GROUPS_DEFAULT	100000
 #define AGG_UNIQUE_CAP		(1u << 15)	/* exact below, then a sketch */
+/* Per sender: there can be thousands of senders, so a small exact table. */
+#define AGG_SENDER_UNIQUE_CAP	1024
 #define AGG_EXAMPLE_MAX		512
 #define AGG_OTHER_KEY		"(other)"
 

@@ -362,6 +362,8 @@ senders_json(const struct agg *a)
 		set(o, "account", report_str(ss[i]->account));
 		set(o, "messages", uint_json(ss[i]->messages));
 		set(o, "recipients", uint_json(hset_count(&ss[i]->recipients)));
+		set(o, "recipients_estimated",
+		    json_boolean(ss[i]->recipients.is_estimate));
 		set(o, "deliveries", uint_json(ss[i]->deliveries));
 		set(o, "rejections", uint_json(ss[i]->rejections));
 		set(o, "other_rejections", uint_json(ss[i]->other_rejections));
