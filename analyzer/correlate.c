@@ -1,7 +1,9 @@
 /*
  * correlate.c - the bounded queue-id table (see correlate.h). uthash keeps
- * entries in insertion order, so the head is always the oldest: eviction
- * is deleting the head.
+ * entries in the order they were added; an entry found again once it is
+ * in the older half is added anew, so an entry reaches the head only when
+ * it was not seen for half the table's turnover, and eviction is deleting
+ * the head.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +16,22 @@
 /* host and queue id together, so two servers' ids never meet */
 #define KEY_MAX	96
 
+/* The fields an entry keeps, packed one after another in its blob. */
+enum field { F_ACCOUNT, F_SENDER, F_CLIENT_IP, F_MSGID, NFIELDS };
+
+/*
+ * One queued message. Kept small, since a flood can keep tens of
+ * thousands queued at once: the fields share one allocation (each
+ * NUL-terminated, "" when unknown) and the key is stored at its length.
+ */
 struct entry {
-	char		 key[KEY_MAX];
-	size_t		 keylen;
-	char		*account;
-	char		*sender;
-	char		*client_ip;
-	char		*msgid;
-	struct msginfo	 info;
 	UT_hash_handle	 hh;
+	char		*blob;		/* NFIELDS strings; NULL: all empty */
+	unsigned short	 off[NFIELDS];	/* where each field starts */
+	struct msginfo	 info;
+	unsigned long	 seq;		/* when it was last put at the tail */
+	size_t		 keylen;
+	char		 key[];
 };
 
 /* An authenticated SMTP session waiting for its message (Sendmail). */
@@ -38,6 +47,7 @@ struct correlate {
 	struct entry	*last;		/* the last entry found: a message's
 					   lines come in runs */
 	struct session	*sessions;
+	unsigned long	 seq;		/* entries put at the tail so far */
 	size_t		 cap;
 	unsigned long	 nevicted;
 };
@@ -54,11 +64,15 @@ correlate_new(size_t cap)
 static void
 entry_free(struct entry *e)
 {
-	free(e->account);
-	free(e->sender);
-	free(e->client_ip);
-	free(e->msgid);
+	free(e->blob);
 	free(e);
+}
+
+/* field - an entry's field, "" when unknown */
+static const char *
+field(const struct entry *e, enum field f)
+{
+	return e->blob != NULL ? e->blob + e->off[f] : "";
 }
 
 void
@@ -107,26 +121,64 @@ lookup(struct correlate *c, struct span host, struct span qid)
 	if (e != NULL && e->keylen == n && memcmp(e->key, key, n) == 0)
 		return e;
 	HASH_FIND(hh, c->table, key, n, e);
-	if (e != NULL)
-		c->last = e;
+	if (e == NULL)
+		return NULL;
+	/*
+	 * Back to the tail once it is in the older half, so that a message
+	 * seen again (a retry) is never the next to go. Moving only then
+	 * keeps most look-ups from re-hashing.
+	 */
+	if (c->seq - e->seq > c->cap / 2) {
+		HASH_DEL(c->table, e);
+		HASH_ADD(hh, c->table, key, e->keylen, e);
+		e->seq = c->seq++;
+	}
+	c->last = e;
 	return e;
 }
 
-/* set_field - replace *field with a capped copy of s (empty s keeps it) */
+/* set_field - replace field f with a capped copy of v (empty v keeps it) */
 static void
-set_field(char **field, struct span s)
+set_field(struct entry *e, enum field f, struct span v)
 {
-	if (s.n == 0)
+	const char *old[NFIELDS];
+	size_t len[NFIELDS], total = 0, o = 0;
+	char *blob;
+	int i;
+
+	if (v.n == 0)
 		return;
-	free(*field);
-	*field = xmemdup(s.p, s.n < CORRELATE_FIELD_MAX ? s.n :
-	    CORRELATE_FIELD_MAX);
+	if (v.n > CORRELATE_FIELD_MAX)
+		v.n = CORRELATE_FIELD_MAX;
+	for (i = 0; i < NFIELDS; i++) {
+		old[i] = field(e, (enum field)i);
+		len[i] = i == (int)f ? v.n : strlen(old[i]);
+		total += len[i] + 1;
+	}
+	blob = xmalloc(total);
+	for (i = 0; i < NFIELDS; i++) {
+		memcpy(blob + o, i == (int)f ? v.p : old[i], len[i]);
+		blob[o + len[i]] = '\0';
+		e->off[i] = (unsigned short)o;
+		o += len[i] + 1;
+	}
+	free(e->blob);
+	e->blob = blob;
+}
+
+/* has_field - 1 when field f is known */
+static int
+has_field(const struct entry *e, enum field f)
+{
+	return field(e, f)[0] != '\0';
 }
 
 static struct entry *
 lookup_or_add(struct correlate *c, struct span host, struct span qid)
 {
 	struct entry *e = lookup(c, host, qid), *oldest;
+	char key[KEY_MAX];
+	size_t n;
 
 	if (e != NULL)
 		return e;
@@ -138,8 +190,11 @@ lookup_or_add(struct correlate *c, struct span host, struct span qid)
 		entry_free(oldest);
 		c->nevicted++;
 	}
-	e = xcalloc(1, sizeof(*e));
-	e->keylen = make_key(e->key, host, qid);
+	n = make_key(key, host, qid);
+	e = xcalloc(1, sizeof(*e) + n);
+	memcpy(e->key, key, n);
+	e->keylen = n;
+	e->seq = c->seq++;
 	HASH_ADD(hh, c->table, key, e->keylen, e);
 	return e;
 }
@@ -167,27 +222,27 @@ correlate_feed(struct correlate *c, struct span host, const struct rec *r)
 	switch (r->kind) {
 	case REC_CLIENT:
 		e = lookup_or_add(c, host, r->qid);
-		set_field(&e->account, r->account);
-		set_field(&e->client_ip, r->client_ip);
+		set_field(e, F_ACCOUNT, r->account);
+		set_field(e, F_CLIENT_IP, r->client_ip);
 		break;
 	case REC_PICKUP:
 	case REC_SENDER:
 		e = lookup_or_add(c, host, r->qid);
-		if (r->sender.n > 0 || e->sender == NULL)
-			set_field(&e->sender, r->sender.n > 0 ? r->sender :
+		if (r->sender.n > 0 || !has_field(e, F_SENDER))
+			set_field(e, F_SENDER, r->sender.n > 0 ? r->sender :
 			    SPAN_LIT("<>"));
 		break;
 	case REC_MSGID:
 		e = lookup_or_add(c, host, r->qid);
-		set_field(&e->msgid, r->msgid);
+		set_field(e, F_MSGID, r->msgid);
 		break;
 	case REC_ARRIVAL:
 		/* Exim <=, Sendmail from=: everything in one line */
 		e = lookup_or_add(c, host, r->qid);
-		set_field(&e->account, r->account);
-		set_field(&e->client_ip, r->client_ip);
-		set_field(&e->msgid, r->msgid);
-		set_field(&e->sender, r->sender.n > 0 ? r->sender :
+		set_field(e, F_ACCOUNT, r->account);
+		set_field(e, F_CLIENT_IP, r->client_ip);
+		set_field(e, F_MSGID, r->msgid);
+		set_field(e, F_SENDER, r->sender.n > 0 ? r->sender :
 		    SPAN_LIT("<>"));
 		break;
 	case REC_REMOVED:
@@ -255,10 +310,10 @@ correlate_feed_pid(struct correlate *c, struct span host, struct span pid,
 	if (account == NULL)
 		return;
 	e = lookup(c, host, r->qid);
-	if (e != NULL && e->account == NULL)
-		e->account = account;
-	else
-		free(account);
+	if (e != NULL && !has_field(e, F_ACCOUNT))
+		set_field(e, F_ACCOUNT, (struct span){ account,
+		    strlen(account) });
+	free(account);
 }
 
 struct msginfo *
@@ -268,10 +323,10 @@ correlate_find(struct correlate *c, struct span host, struct span qid)
 
 	if (e == NULL)
 		return NULL;
-	e->info.account = e->account != NULL ? e->account : "";
-	e->info.sender = e->sender != NULL ? e->sender : "";
-	e->info.client_ip = e->client_ip != NULL ? e->client_ip : "";
-	e->info.msgid = e->msgid != NULL ? e->msgid : "";
+	e->info.account = field(e, F_ACCOUNT);
+	e->info.sender = field(e, F_SENDER);
+	e->info.client_ip = field(e, F_CLIENT_IP);
+	e->info.msgid = field(e, F_MSGID);
 	return &e->info;
 }
 

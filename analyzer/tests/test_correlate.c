@@ -135,3 +135,26 @@ Test(correlate, sendmail_auth_line_gives_its_account_to_the_next_arrival)
 	cr_assert_str_eq(m->account, "");
 	correlate_free(c);
 }
+
+Test(correlate, an_entry_seen_again_outlives_older_untouched_ones)
+{
+	struct correlate *c = correlate_new(3);
+	char qid[16];
+	struct rec r;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(qid, sizeof(qid), "Q%d", i);
+		r = mkrec(REC_CLIENT, qid);
+		r.account = sp("a@example.org");
+		correlate_feed(c, sp("mail"), &r);
+	}
+	/* Q0 is retried: seen again, so Q1 is now the oldest */
+	cr_assert_not_null(correlate_find(c, sp("mail"), sp("Q0")));
+	r = mkrec(REC_CLIENT, "Q3");
+	r.account = sp("a@example.org");
+	correlate_feed(c, sp("mail"), &r);
+	cr_assert_not_null(correlate_find(c, sp("mail"), sp("Q0")));
+	cr_assert_null(correlate_find(c, sp("mail"), sp("Q1")));
+	correlate_free(c);
+}
