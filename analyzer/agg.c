@@ -123,7 +123,7 @@ counter_find(const struct agg_counter *c, const char *key, size_t h)
 		return NULL;
 	for (it = c->buckets[h & (c->nbuckets - 1)]; it != NULL;
 	    it = it->hh_next)
-		if (strcmp(it->key, key) == 0)
+		if (it->hash == h && strcmp(it->key, key) == 0)
 			return it;
 	return NULL;
 }
@@ -138,8 +138,7 @@ counter_rehash(struct agg_counter *c)
 	c->buckets = xcalloc(n, sizeof(*c->buckets));
 	c->nbuckets = n;
 	for (i = 0; i < c->n; i++) {
-		h = (size_t)hset_hash(c->items[i]->key,
-		    strlen(c->items[i]->key)) & (n - 1);
+		h = c->items[i]->hash & (n - 1);
 		c->items[i]->hh_next = c->buckets[h];
 		c->buckets[h] = c->items[i];
 	}
@@ -180,6 +179,7 @@ counter_add(struct agg *a, struct agg_counter *c, const char *key,
 		}
 		it = xcalloc(1, sizeof(*it));
 		it->key = xstrdup(key);
+		it->hash = h;
 		c->items[c->n++] = it;
 		if (c->n > c->nbuckets)
 			counter_rehash(c);

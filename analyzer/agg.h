@@ -60,6 +60,7 @@ struct agg_count {
 	char		*key;
 	unsigned long	 count;
 	void		*hh_next;	/* private: hash chaining */
+	size_t		 hash;		/* private: of key, checked first */
 };
 
 struct agg_counter {
