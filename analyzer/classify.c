@@ -373,15 +373,6 @@ warn_limit(struct classifier *cl, size_t i, int rc)
 	    (const char *)msg);
 }
 
-/* span_rebase - move a span from one copy of a text to another */
-static struct span
-span_rebase(struct span s, const char *from, const char *to)
-{
-	if (s.n == 0)
-		return SPAN_NULL;
-	return (struct span){ to + (s.p - from), s.n };
-}
-
 /* text_hash - FNV-1a over the reply; collisions are caught by memcmp */
 static uint64_t
 text_hash(const char *text, size_t len)
@@ -396,12 +387,13 @@ text_hash(const char *text, size_t len)
 	return h;
 }
 
+/* hit_rebase - the hit's spans moved from one copy of a text to another */
 static void
-hit_rebase(struct hit *h, const char *from, const char *to)
+hit_rebase(struct hit *h, const char *from, size_t len, const char *to)
 {
-	h->ip = span_rebase(h->ip, from, to);
-	h->zone = span_rebase(h->zone, from, to);
-	h->url = span_rebase(h->url, from, to);
+	span_rebase(&h->ip, from, len, to);
+	span_rebase(&h->zone, from, len, to);
+	span_rebase(&h->url, from, len, to);
 }
 
 static enum pat_class	classify_uncached(struct classifier *,
@@ -421,7 +413,7 @@ classify_text(struct classifier *cl, const char *text, size_t len,
 	if (slot->len == len && slot->hash == hash &&
 	    memcmp(slot->text, text, len) == 0) {
 		*h = slot->hit;
-		hit_rebase(h, slot->text, text);
+		hit_rebase(h, slot->text, len, text);
 		return h->cls;
 	}
 	classify_uncached(cl, text, len, h);
@@ -431,7 +423,7 @@ classify_text(struct classifier *cl, const char *text, size_t len,
 	slot->len = len;
 	slot->hash = hash;
 	slot->hit = *h;
-	hit_rebase(&slot->hit, text, slot->text);
+	hit_rebase(&slot->hit, text, len, slot->text);
 	return h->cls;
 }
 

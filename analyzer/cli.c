@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ahead.h"
 #include "cli.h"
 #include "rec.h"
 #include "source.h"
@@ -145,7 +146,7 @@ enum {
 	OPT_FORMAT = 256, OPT_SINCE, OPT_UNTIL, OPT_BUCKET, OPT_YEAR, OPT_TZ,
 	OPT_MTA, OPT_PATTERNS, OPT_MAX_LINE, OPT_MAX_GROUPS, OPT_COLOR,
 	OPT_FROM, OPT_PREVIOUS, OPT_TEMPLATES, OPT_CONFIG, OPT_SET, OPT_REDACT,
-	OPT_TO, OPT_LIST, OPT_BY_HOST,
+	OPT_TO, OPT_LIST, OPT_BY_HOST, OPT_JOBS,
 };
 
 static const struct option long_opts[] = {
@@ -172,6 +173,7 @@ static const struct option long_opts[] = {
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "by-host", no_argument, NULL, OPT_BY_HOST },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
 	{ "warning", required_argument, NULL, 'w' },
 	{ "critical", required_argument, NULL, 'c' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -231,7 +233,7 @@ cli_parse(int argc, char **argv, struct opts *o, const char *usage)
 	o->now = time(NULL);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":qhVt:o:w:c:", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qhVj:t:o:w:c:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
 			o->format = parse_format(optarg);
@@ -304,6 +306,10 @@ cli_parse(int argc, char **argv, struct opts *o, const char *usage)
 		case OPT_MAX_LINE:
 			o->scan.max_line = (size_t)parse_long("--max-line",
 			    optarg, 64, 16L * 1024 * 1024);
+			break;
+		case OPT_JOBS:
+		case 'j':
+			o->jobs = (unsigned)parse_long("--jobs", optarg, 1, 64);
 			break;
 		case OPT_MAX_GROUPS:
 			o->scan.max_groups = (size_t)parse_long("--max-groups",
@@ -407,7 +413,7 @@ cli_scan(struct opts *o, int argc, char **argv, int first, FILE *events,
 	const char **paths;
 	unsigned nerrors = 0;
 	size_t npaths, i, nunopened = 0;
-	enum scan_result r;
+	enum scan_result *results;
 	json_t *doc;
 
 	*status = 0;
@@ -427,13 +433,16 @@ cli_scan(struct opts *o, int argc, char **argv, int first, FILE *events,
 			o->scan.progress = stderr;
 	}
 	s = scan_new(&o->scan);
+	results = xcalloc(npaths, sizeof(*results));
+	scan_paths(s, paths, npaths, o->jobs != 0 ? o->jobs : ahead_cpus(),
+	    results);
 	for (i = 0; i < npaths; i++) {
-		r = scan_path(s, paths[i]);
-		if (r == SCAN_UNOPENED)
+		if (results[i] == SCAN_UNOPENED)
 			nunopened++;
-		if (r != SCAN_OK)
+		if (results[i] != SCAN_OK)
 			*status = EX_DATAERR;
 	}
+	free(results);
 	doc = scan_report(s, cli_generated_at());
 	if (nunopened == npaths)
 		*status = EX_NOINPUT;

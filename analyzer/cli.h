@@ -32,6 +32,7 @@ struct opts {
 	const char	*since_text, *until_text;
 	time_t		 now;
 	struct scan_opts scan;
+	unsigned	 jobs;		/* -j, 0: one per processor */
 	int		 is_quiet;
 	/* report, digest */
 	const char	*template_name;	/* -t */

@@ -52,6 +52,8 @@ static const char usage_main[] =
 "  --patterns DIR          pattern files (default: the installed ones)\n"
 "  --max-line N            longest line kept, in bytes (default 8192)\n"
 "  --max-groups N          most distinct keys counted (default 100000)\n"
+"  -j, --jobs N            threads to use (default: one per processor); the\n"
+"                          report is the same for any N\n"
 "  --color auto|always|never\n"
 "  -q, --quiet             no warnings (errors are still shown)\n"
 "  -h, --help              this text;  -V, --version\n"

@@ -9,6 +9,7 @@
  * '/', which Postfix's always has). The names do not overlap, so
  * the order only decides speed: Postfix, the common case, goes first.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "rec.h"
@@ -74,6 +75,39 @@ rec_mta_from_name(const char *name, enum rec_mta *out)
 		}
 	}
 	return -1;
+}
+
+/* Every span of struct rec, for rec_rebase(). */
+static const size_t rec_spans[] = {
+	offsetof(struct rec, qid),
+	offsetof(struct rec, rcpt),
+	offsetof(struct rec, rcpt_domain),
+	offsetof(struct rec, orig_rcpt),
+	offsetof(struct rec, relay_host),
+	offsetof(struct rec, relay_ip),
+	offsetof(struct rec, dsn),
+	offsetof(struct rec, reason),
+	offsetof(struct rec, reply),
+	offsetof(struct rec, reply_host),
+	offsetof(struct rec, reply_ip),
+	offsetof(struct rec, command),
+	offsetof(struct rec, sender),
+	offsetof(struct rec, account),
+	offsetof(struct rec, client_host),
+	offsetof(struct rec, client_ip),
+	offsetof(struct rec, msgid),
+	offsetof(struct rec, rcpt_list),
+	offsetof(struct rec, transport),
+};
+
+void
+rec_rebase(struct rec *r, const char *from, size_t n, const char *to)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rec_spans) / sizeof(rec_spans[0]); i++)
+		span_rebase((struct span *)(void *)((char *)r + rec_spans[i]),
+		    from, n, to);
 }
 
 /* domain_of - the part after the last '@' of an address, or empty */

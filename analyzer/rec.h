@@ -60,6 +60,7 @@ enum rec_status {
  * empty (n == 0) when the line does not have that field; the one exception
  * is command, which may name a stage the line only implies ("greeting" for
  * "refused to talk to me") and then points at a string constant.
+ * A new span field must also go into rec.c's table for rec_rebase().
  */
 struct rec {
 	enum rec_kind	kind;
@@ -129,6 +130,14 @@ int	rec_next_rcpt(struct span *cursor, struct span *rcpt,
 void		rec_set_rcpt(struct rec *r, struct span rcpt);
 unsigned	rec_reply_code(struct span reply);
 long		rec_find_last(struct span s, const char *needle, size_t nlen);
+
+/*
+ * rec_rebase - after the n bytes at from were copied to to, make every span
+ * of r that pointed into them point into the copy (ahead.c hands records
+ * to another thread this way)
+ */
+void		rec_rebase(struct rec *r, const char *from, size_t n,
+		    const char *to);
 
 /* rec_mta_name - "postfix", ...; rec_mta_from_name - MTA_ANY when unknown */
 const char	*rec_mta_name(enum rec_mta);

@@ -9,15 +9,15 @@
 #include <string.h>
 
 #include "agg.h"
+#include "ahead.h"
 #include "classify.h"
 #include "correlate.h"
 #include "diag.h"
 #include "incident.h"
 #include "lines.h"
+#include "reader.h"
 #include "report.h"
 #include "scan.h"
-#include "source.h"
-#include "stamp.h"
 #include "xalloc.h"
 
 struct scan_file {
@@ -52,6 +52,8 @@ struct scan {
 	time_t			 first_time, last_time;
 	long long		 done_before;	/* input bytes of closed files */
 	time_t			 progress_at;	/* when the line was last drawn */
+	enum scan_result	*results;	/* of scan_paths(), by path */
+	size_t			 npaths_done;
 };
 
 struct scan *
@@ -398,76 +400,28 @@ on_record(struct scan *s, const struct header *h, const struct rec *r)
 	}
 }
 
-/* is_identity - a record that tells who sent a message (correlation) */
-static int
-is_identity(const struct rec *r)
-{
-	switch (r->kind) {
-	case REC_CLIENT:
-	case REC_PICKUP:
-	case REC_SENDER:
-	case REC_MSGID:
-	case REC_REMOVED:
-	case REC_ARRIVAL:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-/* in_window - 1 when t is inside --since/--until */
-static int
-in_window(const struct scan *s, time_t t)
-{
-	if (s->opts.since != 0 && t < s->opts.since)
-		return 0;
-	return s->opts.until == 0 || t < s->opts.until;
-}
-
+/*
+ * The reader's sink: everything below runs on the scanning thread, in
+ * input order, whether the reading ran here or ahead on other threads.
+ */
 static void
-on_line(struct scan *s, struct stamp_ctx *sc, struct scan_file *f,
-    const struct line *l)
+on_reader_rec(void *arg, const struct reader_rec *rr)
 {
-	struct header h;
-	struct rec r;
+	struct scan *s = arg;
 
-	f->rf.lines++;
-	if (l->flags & LINE_HAD_NUL) {
-		if (f->nnul++ == 0)
-			f->first_nul = l->lineno;
-	}
-	if (stamp_parse(sc, l->text, l->len, &h) == -1) {
-		if (f->rf.unparsed++ == 0)
-			f->first_unparsed = l->lineno;
+	/* Outside --since/--until nothing is counted, but who sent a message
+	 * is still learnt (the reader sends only identities from there). */
+	if (!rr->in_window) {
+		correlate_feed_pid(s->correlate, rr->h.host, rr->h.pid, &rr->r);
 		return;
 	}
-	if (!in_window(s, h.time)) {
-		/* Outside --since/--until nothing is counted, but who sent a
-		 * message is still learnt: yesterday's late submissions are
-		 * delivered today. */
-		if (rec_parse(&h, s->opts.mta, &r) == 1 && is_identity(&r))
-			correlate_feed_pid(s->correlate, h.host, h.pid, &r);
-		return;
-	}
-	if (s->first_time == 0 || h.time < s->first_time)
-		s->first_time = h.time;
-	if (h.time > s->last_time)
-		s->last_time = h.time;
-	if (rec_parse(&h, s->opts.mta, &r) == 0) {
-		f->rf.other++;
-		return;
-	}
-	on_record(s, &h, &r);
+	on_record(s, &rr->h, &rr->r);
 }
-
-/* Lines between two looks at the clock for the progress line. */
-#define PROGRESS_LINES	65536
 
 /* progress - redraw "bouncelog: 42% of 1.2 GB" at most once a second */
 static void
-progress(struct scan *s, const struct source *src, int is_final)
+progress(struct scan *s, long long done, int is_final)
 {
-	long long done = s->done_before + source_raw_offset(src);
 	time_t now = time(NULL);
 
 	if (s->opts.progress == NULL || s->opts.progress_total <= 0)
@@ -488,93 +442,105 @@ progress(struct scan *s, const struct source *src, int is_final)
 	fflush(s->opts.progress);
 }
 
-/*
- * read_member - every line of the source's current member; 0, or -1 when
- * the source broke off (reported)
- */
-static int
-read_member(struct scan *s, struct source *src, struct lines *ln)
+static void
+on_reader_progress(void *arg, long long raw_offset)
 {
-	struct scan_file *f = add_file(s, source_name(src));
-	struct where w = { NULL, 0 };
-	unsigned long first_cut = 0;
-	struct stamp_ctx sc;
-	enum lines_status st;
-	struct line l;
-	char msg[512];
+	struct scan *s = arg;
 
-	stamp_ctx_init(&sc, source_mtime(src), s->opts.year);
-	while ((st = lines_next(ln, &l)) == LINES_OK) {
-		if ((l.flags & LINE_TRUNCATED) && first_cut == 0)
-			first_cut = l.lineno;
-		on_line(s, &sc, f, &l);
-		if (l.lineno % PROGRESS_LINES == 0)
-			progress(s, src, 0);
-	}
-	f->rf.truncated = lines_ntruncated(ln);
-	f->rf.bytes = lines_nbytes(ln);
-	w.file = f->name;
-	if (f->rf.truncated > 0) {
-		w.line = first_cut;
+	progress(s, s->done_before + raw_offset, 0);
+}
+
+/* on_reader_member - a member read: its counts, and what went wrong */
+static void
+on_reader_member(void *arg, const struct reader_member *m)
+{
+	struct scan *s = arg;
+	struct scan_file *f = add_file(s, m->name);
+	struct where w = { f->name, 0 };
+
+	f->rf = m->rf;
+	if (m->first_time != 0 && (s->first_time == 0 ||
+	    m->first_time < s->first_time))
+		s->first_time = m->first_time;
+	if (m->last_time > s->last_time)
+		s->last_time = m->last_time;
+	if (m->rf.truncated > 0) {
+		w.line = m->first_cut;
 		diag_warn(&w, "%lu line(s) longer than %zu bytes; truncated",
-		    f->rf.truncated, s->opts.max_line);
+		    m->rf.truncated, s->opts.max_line);
 	}
-	if (f->nnul > 0) {
-		w.line = f->first_nul;
+	if (m->nnul > 0) {
+		w.line = m->first_nul;
 		diag_warn(&w, "%lu line(s) with NUL bytes; each read as '?'",
-		    f->nnul);
+		    m->nnul);
 	}
-	if (f->rf.unparsed > 0) {
-		w.line = f->first_unparsed;
+	if (m->rf.unparsed > 0) {
+		w.line = m->first_unparsed;
 		diag_warn(&w, "%lu of %lu line(s) in no log format we know; "
-		    "counted as unparsed", f->rf.unparsed, f->rf.lines);
+		    "counted as unparsed", m->rf.unparsed, m->rf.lines);
 	}
-	if (st != LINES_ERR)
-		return 0;
+	if (m->error == NULL)
+		return;
 	w.line = 0;
-	snprintf(msg, sizeof(msg), "%s; the %lu line(s) before it were used",
-	    source_error(src), f->rf.lines);
-	diag_error(&w, "%s", msg);
-	f->error = xstrdup(source_error(src));
-	return -1;
+	diag_error(&w, "%s; the %lu line(s) before it were used", m->error,
+	    m->rf.lines);
+	f->error = xstrdup(m->error);
+}
+
+/* on_reader_path - a path done: how it went, into s->results */
+static void
+on_reader_path(void *arg, const struct reader_path *p)
+{
+	struct scan *s = arg;
+	struct where w = { p->path, 0 };
+	enum scan_result r = SCAN_OK;
+
+	if (p->end == READER_UNOPENED) {
+		diag_error(&w, "%s", p->error);
+		r = SCAN_UNOPENED;
+	} else if (p->end == READER_PARTIAL) {
+		if (p->error != NULL)
+			diag_error(&w, "%s; %s", p->error, p->nmembers > 0 ?
+			    "the members before it were used" :
+			    "nothing in it could be read");
+		r = SCAN_PARTIAL;
+	}
+	if (p->raw_bytes > 0)
+		s->done_before += p->raw_bytes;
+	progress(s, s->done_before, 1);
+	if (s->results != NULL)
+		s->results[s->npaths_done] = r;
+	s->npaths_done++;
+}
+
+void
+scan_paths(struct scan *s, const char *const *paths, size_t npaths,
+    unsigned jobs, enum scan_result *results)
+{
+	struct reader_opts ro = { s->opts.mta, s->opts.year, s->opts.max_line,
+	    s->opts.since, s->opts.until };
+	struct reader_sink sink = { s, on_reader_rec, on_reader_progress,
+	    on_reader_member, on_reader_path };
+	size_t k;
+
+	s->results = results;
+	s->npaths_done = 0;
+	if (jobs <= 1) {
+		for (k = 0; k < npaths; k++)
+			reader_run(&ro, paths[k], &sink);
+	} else {
+		ahead_run(&ro, paths, npaths, jobs - 1, &sink);
+	}
+	s->results = NULL;
 }
 
 enum scan_result
 scan_path(struct scan *s, const char *path)
 {
-	char err[512];
-	struct source *src;
-	struct lines *ln = NULL;
-	struct where w = { path, 0 };
-	enum scan_result rc = SCAN_OK;
-	size_t nfiles_before = s->nfiles;
-	int more;
+	enum scan_result r = SCAN_OK;
 
-	src = source_open(path, err, sizeof(err));
-	if (src == NULL) {
-		diag_error(&w, "%s", err);
-		return SCAN_UNOPENED;
-	}
-	while ((more = source_next(src)) == 1) {
-		if (ln == NULL)
-			ln = lines_new(src, s->opts.max_line);
-		else
-			lines_reset(ln);
-		if (read_member(s, src, ln) == -1)
-			rc = SCAN_PARTIAL;
-	}
-	if (more == -1) {
-		diag_error(&w, "%s; %s", source_error(src),
-		    s->nfiles > nfiles_before ? "the members before it were used" :
-		    "nothing in it could be read");
-		rc = SCAN_PARTIAL;
-	}
-	if (source_raw_offset(src) > 0)
-		s->done_before += source_raw_offset(src);
-	progress(s, src, 1);
-	lines_free(ln);
-	source_close(src);
-	return rc;
+	scan_paths(s, &path, 1, 1, &r);
+	return r;
 }
 
 static int

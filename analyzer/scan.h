@@ -52,7 +52,16 @@ struct scan;
 struct scan		*scan_new(const struct scan_opts *);
 void			 scan_free(struct scan *);
 
-/* scan_path - read one path ("-" is stdin) through the pipeline */
+/*
+ * scan_paths - read every path ("-" is stdin) through the pipeline, in the
+ * order given; results[i] tells how paths[i] went. jobs: threads to use;
+ * with more than one, the reading stages run ahead on jobs - 1 worker
+ * threads (ahead.h). The output is the same for any jobs.
+ */
+void		scan_paths(struct scan *, const char *const *paths,
+		    size_t npaths, unsigned jobs, enum scan_result *results);
+
+/* scan_path - one path, on this thread */
 enum scan_result	 scan_path(struct scan *, const char *path);
 
 /* scan_report - the summary document of everything read so far */

@@ -8,6 +8,7 @@
 #define SPAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 struct span {
@@ -36,6 +37,19 @@ span_has_prefix(struct span s, const char *pfx)
 	size_t n = strlen(pfx);
 
 	return s.n >= n && memcmp(s.p, pfx, n) == 0;
+}
+
+/*
+ * span_rebase - a span inside the n bytes at from is moved to the same
+ * place in a copy of them at to; a span elsewhere (a constant) is left.
+ */
+static inline void
+span_rebase(struct span *s, const char *from, size_t n, const char *to)
+{
+	uintptr_t p = (uintptr_t)s->p, lo = (uintptr_t)from;
+
+	if (s->p != NULL && p >= lo && p <= lo + n)
+		s->p = to + (p - lo);
 }
 
 /* span_find - offset of needle in s, or -1 (byte-exact, memmem-like) */

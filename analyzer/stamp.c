@@ -653,3 +653,13 @@ stamp_format(time_t t, char *buf, size_t len)
 		buf[0] = '\0';
 	return buf;
 }
+
+void
+stamp_header_rebase(struct header *h, const char *from, size_t n,
+    const char *to)
+{
+	span_rebase(&h->host, from, n, to);
+	span_rebase(&h->prog, from, n, to);
+	span_rebase(&h->pid, from, n, to);
+	span_rebase(&h->msg, from, n, to);
+}

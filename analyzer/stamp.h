@@ -84,6 +84,10 @@ void	stamp_ctx_init(struct stamp_ctx *, time_t ref, int year);
 int	stamp_parse(struct stamp_ctx *, const char *line, size_t len,
 	    struct header *h);
 
+/* stamp_header_rebase - as rec_rebase() (rec.h), for a header's spans */
+void	stamp_header_rebase(struct header *h, const char *from, size_t n,
+	    const char *to);
+
 /*
  * stamp_parse_time - an absolute or relative time for --since/--until:
  * ISO 8601 ("2026-11-26", "2026-11-26T05:00", "2026-11-26 05:00:00Z",

@@ -1,0 +1,391 @@
+/*
+ * ahead.c - the reading stages on worker threads (see ahead.h).
+ *
+ * Each path has a lane: a queue of chunks its worker wrote and the
+ * consumer has not read yet. A chunk holds items end to end: a kind, a
+ * size, then the reader's struct with every pointer moved into the chunk
+ * (a record is followed by its line and, for journald, its unescaped
+ * message). One lock and one condition guard all lanes; workers touch
+ * them once a chunk, not once a line.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ahead.h"
+#include "xalloc.h"
+
+enum item_kind { ITEM_RECORD, ITEM_PROGRESS, ITEM_MEMBER, ITEM_PATH };
+
+struct item {
+	uint32_t	kind;
+	uint32_t	size;		/* of the whole item, header included */
+};
+
+/* Items start at multiples of this, so their structs are aligned. */
+#define ITEM_ALIGN	16
+
+struct chunk {
+	struct chunk	*next;
+	size_t		 len, cap;
+	char		*data;
+};
+
+struct lane {
+	struct chunk	*head, *tail;
+	unsigned	 nchunks;
+	int		 is_done;	/* its worker has written everything */
+};
+
+struct ahead {
+	const struct reader_opts	*opts;
+	const char *const		*paths;
+	size_t				 npaths;
+	size_t				 next_path;	/* the next to claim */
+	size_t				 consuming;	/* the lane being read */
+	unsigned			 nunread;	/* chunks in all lanes */
+	struct lane			*lanes;
+	struct chunk			*spare;		/* chunks to reuse */
+	pthread_mutex_t			 lock;
+	pthread_cond_t			 changed;
+};
+
+/* One worker writing one path's lane. */
+struct writer {
+	struct ahead	*a;
+	size_t		 lane;
+	struct chunk	*cur;
+};
+
+unsigned
+ahead_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+static size_t
+round_up(size_t n)
+{
+	return (n + ITEM_ALIGN - 1) & ~(size_t)(ITEM_ALIGN - 1);
+}
+
+/* take_chunk - an empty chunk of at least need bytes; called locked */
+static struct chunk *
+take_chunk(struct ahead *a, size_t need)
+{
+	struct chunk *c = a->spare;
+
+	if (c != NULL && need <= c->cap) {
+		a->spare = c->next;
+		c->next = NULL;
+		c->len = 0;
+		return c;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->cap = need > AHEAD_CHUNK_SIZE ? need : AHEAD_CHUNK_SIZE;
+	c->data = xmalloc(c->cap);
+	return c;
+}
+
+/* give_back - keep a standard chunk for reuse, free a big one; locked */
+static void
+give_back(struct ahead *a, struct chunk *c)
+{
+	if (c->cap > AHEAD_CHUNK_SIZE) {
+		free(c->data);
+		free(c);
+		return;
+	}
+	c->next = a->spare;
+	a->spare = c;
+}
+
+/* may_publish - the bounds of ahead.h; called locked */
+static int
+may_publish(const struct ahead *a, size_t lane)
+{
+	if (a->lanes[lane].nchunks >= AHEAD_LANE_CHUNKS)
+		return 0;
+	/* the lane being consumed always may: it is what the consumer
+	 * waits for */
+	return lane == a->consuming || a->nunread < AHEAD_BUDGET_CHUNKS;
+}
+
+/* publish - hand the current chunk to the consumer, waiting for room */
+static void
+publish(struct writer *w)
+{
+	struct ahead *a = w->a;
+	struct lane *l = &a->lanes[w->lane];
+
+	if (w->cur == NULL)
+		return;
+	pthread_mutex_lock(&a->lock);
+	while (!may_publish(a, w->lane))
+		pthread_cond_wait(&a->changed, &a->lock);
+	if (l->tail == NULL)
+		l->head = w->cur;
+	else
+		l->tail->next = w->cur;
+	l->tail = w->cur;
+	l->nchunks++;
+	a->nunread++;
+	pthread_cond_broadcast(&a->changed);
+	pthread_mutex_unlock(&a->lock);
+	w->cur = NULL;
+}
+
+/* item_new - room for an item of payload bytes; its payload */
+static void *
+item_new(struct writer *w, enum item_kind kind, size_t payload)
+{
+	size_t size = round_up(round_up(sizeof(struct item)) + payload);
+	struct item *it;
+
+	if (w->cur != NULL && w->cur->len + size > w->cur->cap)
+		publish(w);
+	if (w->cur == NULL) {
+		pthread_mutex_lock(&w->a->lock);
+		w->cur = take_chunk(w->a, size);
+		pthread_mutex_unlock(&w->a->lock);
+	}
+	it = (struct item *)(void *)(w->cur->data + w->cur->len);
+	it->kind = kind;
+	it->size = (uint32_t)size;
+	w->cur->len += size;
+	return (char *)it + round_up(sizeof(struct item));
+}
+
+/* copy_str - s copied to *at (which moves past it); the copy, or NULL */
+static const char *
+copy_str(char **at, const char *s)
+{
+	size_t n;
+	char *copy;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s) + 1;
+	copy = memcpy(*at, s, n);
+	*at += n;
+	return copy;
+}
+
+static size_t
+str_size(const char *s)
+{
+	return s == NULL ? 0 : strlen(s) + 1;
+}
+
+static void
+write_record(void *arg, const struct reader_rec *rr)
+{
+	struct writer *w = arg;
+	struct reader_rec *copy = item_new(w, ITEM_RECORD,
+	    sizeof(*copy) + rr->line.n + rr->scratch.n);
+	char *line = (char *)(copy + 1), *scratch = line + rr->line.n;
+
+	*copy = *rr;
+	memcpy(line, rr->line.p, rr->line.n);
+	memcpy(scratch, rr->scratch.p, rr->scratch.n);
+	stamp_header_rebase(&copy->h, rr->line.p, rr->line.n, line);
+	rec_rebase(&copy->r, rr->line.p, rr->line.n, line);
+	if (rr->scratch.n > 0) {
+		stamp_header_rebase(&copy->h, rr->scratch.p, rr->scratch.n,
+		    scratch);
+		rec_rebase(&copy->r, rr->scratch.p, rr->scratch.n, scratch);
+	}
+	copy->line.p = line;
+	copy->scratch.p = scratch;
+}
+
+static void
+write_progress(void *arg, long long raw_offset)
+{
+	long long *copy = item_new(arg, ITEM_PROGRESS, sizeof(*copy));
+
+	*copy = raw_offset;
+}
+
+static void
+write_member(void *arg, const struct reader_member *m)
+{
+	struct reader_member *copy = item_new(arg, ITEM_MEMBER, sizeof(*copy) +
+	    str_size(m->name) + str_size(m->error));
+	char *at = (char *)(copy + 1);
+
+	*copy = *m;
+	copy->name = copy_str(&at, m->name);
+	copy->error = copy_str(&at, m->error);
+}
+
+static void
+write_path(void *arg, const struct reader_path *p)
+{
+	struct reader_path *copy = item_new(arg, ITEM_PATH, sizeof(*copy) +
+	    str_size(p->path) + str_size(p->error));
+	char *at = (char *)(copy + 1);
+
+	*copy = *p;
+	copy->path = copy_str(&at, p->path);
+	copy->error = copy_str(&at, p->error);
+}
+
+/* claim - the next path nobody reads yet, or -1 when none is left */
+static long
+claim(struct ahead *a)
+{
+	long i = -1;
+
+	pthread_mutex_lock(&a->lock);
+	if (a->next_path < a->npaths)
+		i = (long)a->next_path++;
+	pthread_mutex_unlock(&a->lock);
+	return i;
+}
+
+static void *
+worker(void *arg)
+{
+	struct ahead *a = arg;
+	struct writer w = { a, 0, NULL };
+	struct reader_sink sink = { &w, write_record, write_progress,
+	    write_member, write_path };
+	long i;
+
+	while ((i = claim(a)) >= 0) {
+		w.lane = (size_t)i;
+		reader_run(a->opts, a->paths[i], &sink);
+		publish(&w);
+		pthread_mutex_lock(&a->lock);
+		a->lanes[i].is_done = 1;
+		pthread_cond_broadcast(&a->changed);
+		pthread_mutex_unlock(&a->lock);
+	}
+	return NULL;
+}
+
+/* replay - every item of a chunk into the sink */
+static void
+replay(const struct chunk *c, const struct reader_sink *sink)
+{
+	const struct item *it;
+	const void *payload;
+	size_t at;
+
+	for (at = 0; at < c->len; at += it->size) {
+		it = (const struct item *)(const void *)(c->data + at);
+		payload = (const char *)it + round_up(sizeof(*it));
+		switch ((enum item_kind)it->kind) {
+		case ITEM_RECORD:
+			sink->record(sink->arg, payload);
+			break;
+		case ITEM_PROGRESS:
+			if (sink->progress != NULL)
+				sink->progress(sink->arg,
+				    *(const long long *)payload);
+			break;
+		case ITEM_MEMBER:
+			sink->member(sink->arg, payload);
+			break;
+		case ITEM_PATH:
+			sink->path(sink->arg, payload);
+			break;
+		}
+	}
+}
+
+/* next_chunk - the lane's next chunk, waiting for it; NULL at its end */
+static struct chunk *
+next_chunk(struct ahead *a, struct lane *l)
+{
+	struct chunk *c;
+
+	pthread_mutex_lock(&a->lock);
+	while (l->head == NULL && !l->is_done)
+		pthread_cond_wait(&a->changed, &a->lock);
+	c = l->head;
+	if (c != NULL) {
+		l->head = c->next;
+		if (l->head == NULL)
+			l->tail = NULL;
+		l->nchunks--;
+		a->nunread--;
+		pthread_cond_broadcast(&a->changed);
+	}
+	pthread_mutex_unlock(&a->lock);
+	return c;
+}
+
+static void
+consume(struct ahead *a, const struct reader_sink *sink)
+{
+	struct chunk *c;
+	size_t i;
+
+	for (i = 0; i < a->npaths; i++) {
+		pthread_mutex_lock(&a->lock);
+		a->consuming = i;
+		pthread_cond_broadcast(&a->changed);
+		pthread_mutex_unlock(&a->lock);
+		while ((c = next_chunk(a, &a->lanes[i])) != NULL) {
+			replay(c, sink);
+			pthread_mutex_lock(&a->lock);
+			give_back(a, c);
+			pthread_mutex_unlock(&a->lock);
+		}
+	}
+}
+
+static void
+ahead_fini(struct ahead *a)
+{
+	struct chunk *c, *next;
+
+	for (c = a->spare; c != NULL; c = next) {
+		next = c->next;
+		free(c->data);
+		free(c);
+	}
+	free(a->lanes);
+	pthread_cond_destroy(&a->changed);
+	pthread_mutex_destroy(&a->lock);
+}
+
+void
+ahead_run(const struct reader_opts *opts, const char *const *paths,
+    size_t npaths, unsigned nworkers, const struct reader_sink *sink)
+{
+	struct ahead a;
+	pthread_t *threads;
+	unsigned i, nstarted = 0;
+	size_t k;
+
+	if (nworkers > npaths)
+		nworkers = (unsigned)npaths;
+	memset(&a, 0, sizeof(a));
+	a.opts = opts;
+	a.paths = paths;
+	a.npaths = npaths;
+	a.lanes = xcalloc(npaths + 1, sizeof(*a.lanes));
+	pthread_mutex_init(&a.lock, NULL);
+	pthread_cond_init(&a.changed, NULL);
+	threads = xcalloc(nworkers + 1, sizeof(*threads));
+	for (i = 0; i < nworkers; i++)
+		if (pthread_create(&threads[nstarted], NULL, worker, &a) == 0)
+			nstarted++;
+	if (nstarted == 0) {
+		for (k = 0; k < npaths; k++)
+			reader_run(opts, paths[k], sink);
+	} else {
+		consume(&a, sink);
+	}
+	for (i = 0; i < nstarted; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	ahead_fini(&a);
+}

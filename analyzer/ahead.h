@@ -1,0 +1,39 @@
+/*
+ * ahead.h - read paths on worker threads (reader.h) while the calling
+ * thread consumes what they found. Workers take the paths in the order
+ * given, one path each at a time, so with several files several cores
+ * read; even one file gains a thread, since the reading stages then run
+ * beside the counting ones.
+ *
+ * The sink sees exactly the calls a sequential reader_run() over the
+ * paths would make, in the same order, on the calling thread: the output
+ * does not depend on the number of workers. Records are copied into
+ * chunks, their spans moved to the copy (rec_rebase), and replayed.
+ *
+ * Memory is bounded: a path's worker waits once AHEAD_LANE_CHUNKS chunks
+ * of it are unread, and readers of paths after the one being consumed
+ * wait once AHEAD_BUDGET_CHUNKS chunks are unread in all.
+ */
+#ifndef AHEAD_H
+#define AHEAD_H
+
+#include <stddef.h>
+
+#include "reader.h"
+
+#define AHEAD_CHUNK_SIZE	(256 * 1024)
+#define AHEAD_LANE_CHUNKS	8
+#define AHEAD_BUDGET_CHUNKS	32
+
+/*
+ * ahead_run - reader_run() over every path into sink, the reading done by
+ * nworkers threads; with nworkers 0, or when no thread can be started,
+ * everything runs on the calling thread
+ */
+void	ahead_run(const struct reader_opts *, const char *const *paths,
+	    size_t npaths, unsigned nworkers, const struct reader_sink *);
+
+/* ahead_cpus - the processors online, at least 1 */
+unsigned	ahead_cpus(void);
+
+#endif
