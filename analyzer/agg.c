@@ -14,10 +14,15 @@
 
 #define COUNTER_MIN_BUCKETS	16
 
-/* A private name -> pointer index for lists, domains and senders. */
+/*
+ * A private (kind, name) -> pointer index for lists ('l'), domains ('d')
+ * and senders ('s'): one table, the kind mixed into the hash.
+ */
 struct index_entry {
 	char			*key;
 	void			*value;
+	uint64_t		 hash;
+	char			 kind;
 	struct index_entry	*next;
 };
 
@@ -48,14 +53,13 @@ index_free(struct index *ix)
 static void
 index_grow(struct index *ix)
 {
-	size_t n = ix->nbuckets == 0 ? 64 : ix->nbuckets * 2, i;
+	size_t n = ix->nbuckets == 0 ? 64 : ix->nbuckets * 2, i, h;
 	struct index_entry **b = xcalloc(n, sizeof(*b)), *e, *next;
-	size_t h;
 
 	for (i = 0; i < ix->nbuckets; i++) {
 		for (e = ix->buckets[i]; e != NULL; e = next) {
 			next = e->next;
-			h = (size_t)hset_hash(e->key, strlen(e->key)) & (n - 1);
+			h = (size_t)e->hash & (n - 1);
 			e->next = b[h];
 			b[h] = e;
 		}
@@ -65,24 +69,33 @@ index_grow(struct index *ix)
 	ix->nbuckets = n;
 }
 
-/* index_get - the value under "kind:key", or NULL */
-static void *
-index_get(struct index *ix, const char *key)
+static uint64_t
+index_hash(char kind, const char *key)
 {
+	return hset_hash(key, strlen(key)) ^ ((uint64_t)(unsigned char)kind *
+	    0x9e3779b97f4a7c15ULL);
+}
+
+/* index_get - the value under (kind, key), or NULL */
+static void *
+index_get(struct index *ix, char kind, const char *key)
+{
+	uint64_t hash;
 	struct index_entry *e;
-	size_t h;
 
 	if (ix->nbuckets == 0)
 		return NULL;
-	h = (size_t)hset_hash(key, strlen(key)) & (ix->nbuckets - 1);
-	for (e = ix->buckets[h]; e != NULL; e = e->next)
-		if (strcmp(e->key, key) == 0)
+	hash = index_hash(kind, key);
+	for (e = ix->buckets[(size_t)hash & (ix->nbuckets - 1)]; e != NULL;
+	    e = e->next)
+		if (e->hash == hash && e->kind == kind &&
+		    strcmp(e->key, key) == 0)
 			return e->value;
 	return NULL;
 }
 
 static void
-index_put(struct index *ix, const char *key, void *value)
+index_put(struct index *ix, char kind, const char *key, void *value)
 {
 	struct index_entry *e;
 	size_t h;
@@ -92,7 +105,9 @@ index_put(struct index *ix, const char *key, void *value)
 	e = xmalloc(sizeof(*e));
 	e->key = xstrdup(key);
 	e->value = value;
-	h = (size_t)hset_hash(key, strlen(key)) & (ix->nbuckets - 1);
+	e->kind = kind;
+	e->hash = index_hash(kind, key);
+	h = (size_t)e->hash & (ix->nbuckets - 1);
 	e->next = ix->buckets[h];
 	ix->buckets[h] = e;
 	ix->n++;
@@ -303,14 +318,11 @@ list_key(char *buf, size_t len, const struct list_info *info,
 static struct agg_list *
 get_list(struct agg *a, const char *key, const struct list_info *info)
 {
-	char ikey[300];
 	struct agg_list *l = a->last_list;
 
 	if (l != NULL && strcmp(l->key, key) == 0)
 		return l;
-
-	snprintf(ikey, sizeof(ikey), "l:%s", key);
-	l = index_get(a->index, ikey);
+	l = index_get(a->index, 'l', key);
 	if (l != NULL) {
 		a->last_list = l;
 		return l;
@@ -320,7 +332,7 @@ get_list(struct agg *a, const char *key, const struct list_info *info)
 	l->info = info;
 	hset_init(&l->messages, AGG_UNIQUE_CAP);
 	hset_init(&l->recipients, AGG_UNIQUE_CAP);
-	index_put(a->index, ikey, l);
+	index_put(a->index, 'l', key, l);
 	push((void ***)&a->lists, &a->nlists, &a->alloc_lists, l);
 	a->last_list = l;
 	return l;
@@ -329,11 +341,8 @@ get_list(struct agg *a, const char *key, const struct list_info *info)
 static struct agg_domain *
 get_domain(struct agg *a, const char *domain)
 {
-	char ikey[300];
-	struct agg_domain *d;
+	struct agg_domain *d = index_get(a->index, 'd', domain);
 
-	snprintf(ikey, sizeof(ikey), "d:%s", domain);
-	d = index_get(a->index, ikey);
 	if (d != NULL)
 		return d;
 	if (a->ngroups >= a->opts.max_groups &&
@@ -344,7 +353,7 @@ get_domain(struct agg *a, const char *domain)
 	a->ngroups++;
 	d = xcalloc(1, sizeof(*d));
 	d->domain = xstrdup(domain);
-	index_put(a->index, ikey, d);
+	index_put(a->index, 'd', domain, d);
 	push((void ***)&a->domains, &a->ndomains, &a->alloc_domains, d);
 	return d;
 }
@@ -352,14 +361,11 @@ get_domain(struct agg *a, const char *domain)
 static struct agg_sender *
 get_sender(struct agg *a, const char *account)
 {
-	char ikey[300];
 	struct agg_sender *s = a->last_sender;
 
 	if (s != NULL && strcmp(s->account, account) == 0)
 		return s;
-
-	snprintf(ikey, sizeof(ikey), "s:%s", account);
-	s = index_get(a->index, ikey);
+	s = index_get(a->index, 's', account);
 	if (s != NULL) {
 		a->last_sender = s;
 		return s;
@@ -373,7 +379,7 @@ get_sender(struct agg *a, const char *account)
 	s = xcalloc(1, sizeof(*s));
 	s->account = xstrdup(account);
 	hset_init(&s->recipients, AGG_SENDER_UNIQUE_CAP);
-	index_put(a->index, ikey, s);
+	index_put(a->index, 's', account, s);
 	push((void ***)&a->senders, &a->nsenders, &a->alloc_senders, s);
 	a->last_sender = s;
 	return s;

@@ -150,6 +150,10 @@ set_field(struct entry *e, enum field f, struct span v)
 		return;
 	if (v.n > CORRELATE_FIELD_MAX)
 		v.n = CORRELATE_FIELD_MAX;
+	/* qmgr logs from= again at every retry: nothing to rebuild */
+	old[f] = field(e, f);
+	if (strncmp(old[f], v.p, v.n) == 0 && old[f][v.n] == '\0')
+		return;
 	for (i = 0; i < NFIELDS; i++) {
 		old[i] = field(e, (enum field)i);
 		len[i] = i == (int)f ? v.n : strlen(old[i]);

@@ -32,7 +32,7 @@ void	hset_fini(struct hset *);
 int	hset_add(struct hset *, uint64_t h);
 /* hset_count - members: exact, or the sketch's estimate */
 size_t	hset_count(const struct hset *);
-/* hset_hash - a 64-bit hash of bytes (FNV-1a folded with a final mix) */
+/* hset_hash - a 64-bit hash of bytes (eight at a time, then a final mix) */
 uint64_t	hset_hash(const void *, size_t);
 /* hset_hash_lower - the same over the ASCII lower-case form of the bytes */
 uint64_t	hset_hash_lower(const void *, size_t);

@@ -164,15 +164,18 @@ find_window(struct incident *inc, const struct agg_event *ev, size_t host)
 	struct span lk = list_key(ev);
 	char key[TEXT_MAX];
 	struct window *w;
+	size_t n = lk.n + 1 + ev->listed_ip.n;
 	long i;
-	int n;
 
-	n = snprintf(key, sizeof(key), "%.*s%c%.*s", (int)lk.n,
-	    lk.p != NULL ? lk.p : "", '\0', (int)ev->listed_ip.n,
-	    ev->listed_ip.p != NULL ? ev->listed_ip.p : "");
-	if (n < 0 || (size_t)n >= sizeof(key))
+	/* the key: list, NUL, listed IP */
+	if (n >= sizeof(key))
 		return NULL;
-	i = incident_map_get(&inc->window_map, key, (size_t)n);
+	if (lk.n > 0)
+		memcpy(key, lk.p, lk.n);
+	key[lk.n] = '\0';
+	if (ev->listed_ip.n > 0)
+		memcpy(key + lk.n + 1, ev->listed_ip.p, ev->listed_ip.n);
+	i = incident_map_get(&inc->window_map, key, n);
 	if (i >= 0)
 		return &inc->windows[i];
 	if (inc->nwindows >= INCIDENT_MAX_WINDOWS) {
@@ -183,7 +186,7 @@ find_window(struct incident *inc, const struct agg_event *ev, size_t host)
 	    &inc->alloc_windows, sizeof(*inc->windows));
 	w = &inc->windows[inc->nwindows];
 	memset(w, 0, sizeof(*w));
-	w->key = incident_map_put(&inc->window_map, key, (size_t)n,
+	w->key = incident_map_put(&inc->window_map, key, n,
 	    inc->nwindows);
 	w->list = xmemdup(lk.p != NULL ? lk.p : "", lk.n);
 	w->name = ev->list != NULL && ev->list->name != NULL ?

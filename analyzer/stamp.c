@@ -328,6 +328,13 @@ parse_rfc3164(struct stamp_ctx *ctx, const char *p, size_t n,
 	/* "Mmm d HH:MM:SS " is the shortest: 15 bytes. */
 	if (n < 16 || p[3] != ' ')
 		return -1;
+	i = ctx->last_stamp_len;
+	if (i > 0 && n > i && memcmp(p, ctx->last_stamp, i) == 0) {
+		h->time = ctx->last_time;
+		h->style = STAMP_RFC3164;
+		return parse_tag(p + i, n - i, h);
+	}
+	i = 4;
 	c.mon = month_from(p);
 	if (c.mon == 0)
 		return -1;
@@ -351,6 +358,11 @@ parse_rfc3164(struct stamp_ctx *ctx, const char *p, size_t n,
 	c.year = infer_year(ctx, c.mon, c.mday);
 	if (to_utc(ctx, &c, &h->time) == -1)
 		return -1;
+	if (i <= sizeof(ctx->last_stamp)) {
+		memcpy(ctx->last_stamp, p, i);
+		ctx->last_stamp_len = i;
+		ctx->last_time = h->time;
+	}
 	h->style = STAMP_RFC3164;
 	return parse_tag(p + i, n - i, h);
 }

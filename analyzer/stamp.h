@@ -62,6 +62,11 @@ struct stamp_ctx {
 	/* cache of the last local hour converted, so mktime runs once an hour */
 	int	c_year, c_mon, c_mday, c_hour;
 	time_t	c_base;
+	/* the last classic stamp ("Nov 26 05:01:02 ") and its time: most
+	 * lines repeat the one before, so it is compared, not parsed again */
+	char	last_stamp[40];
+	size_t	last_stamp_len;
+	time_t	last_time;
 	/* the reference's local date, set by stamp_ctx_init for inference */
 	int	r_year;
 	long	r_days;		/* days since 1970-01-01 */

@@ -2,6 +2,7 @@
  * test_hset.c - the capped hash set behind distinct counts.
  */
 #include <criterion/criterion.h>
+#include <string.h>
 
 #include "hset.h"
 
@@ -70,4 +71,28 @@ Test(hset, lower_case_hash_folds_ascii_only)
 	cr_assert_eq(hset_hash_lower("Anna@Example.ORG", 16),
 	    hset_hash_lower("anna@example.org", 16));
 	cr_assert_neq(hset_hash("Anna", 4), hset_hash("anna", 4));
+}
+
+Test(hset, lower_case_hash_equals_the_hash_of_the_folded_bytes)
+{
+	unsigned char text[13], folded[13];
+	unsigned b;
+	size_t at, n;
+
+	/* every byte value at every place of a word and of the tail */
+	for (b = 0; b < 256; b++) {
+		for (at = 0; at < sizeof(text); at++) {
+			memset(text, 'x', sizeof(text));
+			text[at] = (unsigned char)b;
+			memcpy(folded, text, sizeof(text));
+			if (b >= 'A' && b <= 'Z')
+				folded[at] = (unsigned char)(b + 32);
+			for (n = at + 1; n <= sizeof(text); n += 4)
+				cr_assert_eq(hset_hash_lower(text, n),
+				    hset_hash(folded, n), "byte %u at %zu of %zu",
+				    b, at, n);
+		}
+	}
+	/* the length counts: zero bytes at the end are not padding */
+	cr_assert_neq(hset_hash("ab", 2), hset_hash("ab\0", 3));
 }
