@@ -10,14 +10,25 @@
 long
 span_find(struct span s, const char *needle, size_t nlen)
 {
-	const char *hit;
+	const char *at = s.p, *last, *hit;
 
 	if (nlen == 0)
 		return 0;
 	if (s.n < nlen)
 		return -1;
-	hit = memmem(s.p, s.n, needle, nlen);
-	return hit == NULL ? -1 : (long)(hit - s.p);
+	/* The needles are short and their first byte is rare in a line
+	 * (',', ' ', '\\'): a vectorised memchr for it, then a compare,
+	 * beats glibc's general memmem several times over. */
+	last = s.p + (s.n - nlen);
+	while (at <= last) {
+		hit = memchr(at, needle[0], (size_t)(last - at) + 1);
+		if (hit == NULL)
+			return -1;
+		if (memcmp(hit + 1, needle + 1, nlen - 1) == 0)
+			return (long)(hit - s.p);
+		at = hit + 1;
+	}
+	return -1;
 }
 
 int
