@@ -518,7 +518,7 @@ scan_paths(struct scan *s, const char *const *paths, size_t npaths,
     unsigned jobs, enum scan_result *results)
 {
 	struct reader_opts ro = { s->opts.mta, s->opts.year, s->opts.max_line,
-	    s->opts.since, s->opts.until };
+	    s->opts.since, s->opts.until, jobs <= 1 };
 	struct reader_sink sink = { s, on_reader_rec, on_reader_progress,
 	    on_reader_member, on_reader_path };
 	size_t k;

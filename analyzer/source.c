@@ -341,6 +341,12 @@ source_is_stdin(const struct source *s)
 	return s->is_stdin;
 }
 
+void
+source_no_thread(struct source *s)
+{
+	s->is_pump_tried = 1;
+}
+
 int
 source_read(struct source *s, const char **buf, size_t *len)
 {

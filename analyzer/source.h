@@ -52,6 +52,13 @@ int		 source_read(struct source *, const char **buf, size_t *len);
  */
 long long	 source_raw_offset(const struct source *);
 
+/*
+ * source_no_thread - inflate on the calling thread: by default a
+ * compressed file is inflated on a second thread while the caller parses
+ * (pump.h). Call before the first source_read().
+ */
+void		 source_no_thread(struct source *);
+
 /* source_error - the last error message, "" when none */
 const char	*source_error(const struct source *);
 
