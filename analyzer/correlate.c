@@ -26,8 +26,11 @@ enum field { F_ACCOUNT, F_SENDER, F_CLIENT_IP, F_MSGID, NFIELDS };
  */
 struct entry {
 	UT_hash_handle	 hh;
-	char		*blob;		/* NFIELDS strings; NULL: all empty */
-	unsigned short	 off[NFIELDS];	/* where each field starts */
+	char		*blob;		/* "" and then the fields' strings;
+					   NULL: all empty */
+	unsigned short	 off[NFIELDS];	/* where each field starts (0: "") */
+	unsigned short	 used, room;	/* bytes of the blob in use, and
+					   allocated */
 	struct msginfo	 info;
 	unsigned long	 seq;		/* when it was last put at the tail */
 	size_t		 keylen;
@@ -137,37 +140,84 @@ lookup(struct correlate *c, struct span host, struct span qid)
 	return e;
 }
 
-/* set_field - replace field f with a capped copy of v (empty v keeps it) */
+/* Most bytes a blob holds before it is compacted: every field at its cap,
+ * plus the shared "" at offset 0. */
+#define BLOB_MAX	(1 + NFIELDS * (CORRELATE_FIELD_MAX + 1))
+
+/* Most messages' four fields fit this: one allocation per message. */
+#define BLOB_FIRST	128
+
+static void
+grow_blob(struct entry *e, size_t need)
+{
+	size_t room = (size_t)e->room * 2;
+
+	if (room < need)
+		room = need;
+	if (room > BLOB_MAX)
+		room = BLOB_MAX;
+	e->blob = xrealloc(e->blob, room);
+	e->room = (unsigned short)room;
+}
+
+/* compact - the blob rebuilt with only the fields in use, but for field
+ * drop, which is about to be replaced: then the new value always fits */
+static void
+compact(struct entry *e, enum field drop)
+{
+	char *blob = xmalloc(BLOB_MAX), *old = e->blob;
+	size_t o = 1, n;
+	int i;
+
+	blob[0] = '\0';
+	for (i = 0; i < NFIELDS; i++) {
+		n = i == (int)drop ? 0 : strlen(old + e->off[i]);
+		if (n == 0) {
+			e->off[i] = 0;
+			continue;
+		}
+		memcpy(blob + o, old + e->off[i], n + 1);
+		e->off[i] = (unsigned short)o;
+		o += n + 1;
+	}
+	free(old);
+	e->blob = blob;
+	e->used = (unsigned short)o;
+	e->room = BLOB_MAX;
+}
+
+/*
+ * set_field - field f becomes a capped copy of v (an empty v keeps it).
+ * The copy is appended to the blob, which starts with the "" every unset
+ * field points at; the old value's bytes stay until a compaction.
+ */
 static void
 set_field(struct entry *e, enum field f, struct span v)
 {
-	const char *old[NFIELDS];
-	size_t len[NFIELDS], total = 0, o = 0;
-	char *blob;
-	int i;
+	const char *old;
 
 	if (v.n == 0)
 		return;
 	if (v.n > CORRELATE_FIELD_MAX)
 		v.n = CORRELATE_FIELD_MAX;
-	/* qmgr logs from= again at every retry: nothing to rebuild */
-	old[f] = field(e, f);
-	if (strncmp(old[f], v.p, v.n) == 0 && old[f][v.n] == '\0')
+	/* qmgr logs from= again at every retry: nothing to do */
+	old = field(e, f);
+	if (strncmp(old, v.p, v.n) == 0 && old[v.n] == '\0')
 		return;
-	for (i = 0; i < NFIELDS; i++) {
-		old[i] = field(e, (enum field)i);
-		len[i] = i == (int)f ? v.n : strlen(old[i]);
-		total += len[i] + 1;
+	if (e->blob == NULL) {
+		e->blob = xmalloc(BLOB_FIRST);
+		e->blob[0] = '\0';
+		e->used = 1;
+		e->room = BLOB_FIRST;
 	}
-	blob = xmalloc(total);
-	for (i = 0; i < NFIELDS; i++) {
-		memcpy(blob + o, i == (int)f ? v.p : old[i], len[i]);
-		blob[o + len[i]] = '\0';
-		e->off[i] = (unsigned short)o;
-		o += len[i] + 1;
-	}
-	free(e->blob);
-	e->blob = blob;
+	if (e->used + v.n + 1 > BLOB_MAX)
+		compact(e, f);
+	else if (e->used + v.n + 1 > e->room)
+		grow_blob(e, e->used + v.n + 1);
+	memcpy(e->blob + e->used, v.p, v.n);
+	e->blob[e->used + v.n] = '\0';
+	e->off[f] = e->used;
+	e->used = (unsigned short)(e->used + v.n + 1);
 }
 
 /* has_field - 1 when field f is known */

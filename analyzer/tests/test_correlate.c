@@ -158,3 +158,40 @@ Test(correlate, an_entry_seen_again_outlives_older_untouched_ones)
 	cr_assert_null(correlate_find(c, sp("mail"), sp("Q1")));
 	correlate_free(c);
 }
+
+Test(correlate, fields_rewritten_many_times_keep_the_latest_and_the_others)
+{
+	struct correlate *c = correlate_new(10);
+	struct rec client = mkrec(REC_CLIENT, "7A1B2C3D4E");
+	struct rec from = mkrec(REC_SENDER, "7A1B2C3D4E");
+	struct rec msgid = mkrec(REC_MSGID, "7A1B2C3D4E");
+	struct msginfo *m;
+	char account[400], sender[400];
+	int i;
+
+	memset(account, 'a', sizeof(account) - 1);
+	account[sizeof(account) - 1] = '\0';
+	client.account = sp(account);		/* over the 255-byte cap */
+	client.client_ip = sp("192.0.2.7");
+	correlate_feed(c, sp("mail"), &client);
+	msgid.msgid = sp("<id@example.org>");
+	correlate_feed(c, sp("mail"), &msgid);
+	/* a sender that changes at every retry, at the cap: many appends and
+	 * compactions */
+	for (i = 0; i < 50; i++) {
+		memset(sender, 'b' + i % 20, sizeof(sender) - 1);
+		sender[sizeof(sender) - 1] = '\0';
+		from.sender = sp(sender);
+		correlate_feed(c, sp("mail"), &from);
+		from.sender = sp("short@example.org");
+		correlate_feed(c, sp("mail"), &from);
+	}
+	m = correlate_find(c, sp("mail"), sp("7A1B2C3D4E"));
+	cr_assert_not_null(m);
+	cr_assert_eq(strlen(m->account), CORRELATE_FIELD_MAX);
+	cr_assert_eq(strspn(m->account, "a"), CORRELATE_FIELD_MAX);
+	cr_assert_str_eq(m->client_ip, "192.0.2.7");
+	cr_assert_str_eq(m->msgid, "<id@example.org>");
+	cr_assert_str_eq(m->sender, "short@example.org");
+	correlate_free(c);
+}
