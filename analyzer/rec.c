@@ -37,7 +37,8 @@ rec_parse(const struct header *h, enum rec_mta forced, struct rec *r)
 {
 	size_t i;
 
-	/* Each parser clears *r itself; this runs on every line. */
+	/* A parser clears *r only once it knows the program is its MTA's:
+	 * this runs on every line, and the struct is a few hundred bytes. */
 	for (i = 0; i < NPARSERS; i++) {
 		if (forced != MTA_ANY && parsers[i].mta != forced)
 			continue;

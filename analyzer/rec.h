@@ -105,7 +105,8 @@ struct rec {
  */
 int	rec_parse(const struct header *, enum rec_mta forced, struct rec *r);
 
-/* rec_<mta>_parse - one MTA's parser; same contract as rec_parse() */
+/* rec_<mta>_parse - one MTA's parser; as rec_parse(), except that r is
+ * left untouched when it returns 0 (the program is not its MTA's) */
 int	rec_postfix_parse(const struct header *, struct rec *r);
 int	rec_exim_parse(const struct header *, struct rec *r);
 int	rec_sendmail_parse(const struct header *, struct rec *r);

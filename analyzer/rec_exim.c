@@ -729,9 +729,9 @@ rec_exim_parse(const struct header *h, struct rec *r)
 {
 	struct span cur = h->msg;
 
-	*r = (struct rec){ .kind = REC_NONE, .mta = MTA_EXIM };
 	if (!is_exim_prog(h))
 		return 0;
+	*r = (struct rec){ .kind = REC_NONE, .mta = MTA_EXIM };
 	if (h->prog.n > 0) {
 		if (skip_split_part(&cur))
 			return 1;	/* a continuation: nothing to parse */

@@ -193,9 +193,9 @@ rec_opensmtpd_parse(const struct header *h, struct rec *r)
 {
 	struct span body = h->msg;
 
-	*r = (struct rec){ .kind = REC_NONE, .mta = MTA_OPENSMTPD };
 	if (!span_eq_str(h->prog, "smtpd"))
 		return 0;
+	*r = (struct rec){ .kind = REC_NONE, .mta = MTA_OPENSMTPD };
 	if (body.n <= SID_LEN || body.p[SID_LEN] != ' ' ||
 	    !is_hex(body.p, SID_LEN))
 		return 1;	/* smtp-out:, warn:, ...: nothing we need */

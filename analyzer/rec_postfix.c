@@ -580,9 +580,9 @@ rec_postfix_parse(const struct header *h, struct rec *r)
 {
 	struct span body = h->msg, qid;
 
-	*r = (struct rec){ .kind = REC_NONE, .mta = MTA_POSTFIX };
 	if (!is_postfix_prog(h->prog))
 		return 0;
+	*r = (struct rec){ .kind = REC_NONE, .mta = MTA_POSTFIX };
 	if (take_qid(&body, &qid) == -1)
 		return 1;
 	r->qid = qid;

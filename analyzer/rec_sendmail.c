@@ -333,9 +333,9 @@ rec_sendmail_parse(const struct header *h, struct rec *r)
 {
 	struct span body = h->msg, qid = SPAN_NULL;
 
-	*r = (struct rec){ .kind = REC_NONE, .mta = MTA_SENDMAIL };
 	if (!is_sendmail_prog(h->prog))
 		return 0;
+	*r = (struct rec){ .kind = REC_NONE, .mta = MTA_SENDMAIL };
 	(void)take_qid(&body, &qid);
 	r->qid = qid;
 	if (parse_body(body, r) == -1) {
