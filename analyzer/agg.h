@@ -26,9 +26,14 @@
 #include "span.h"
 
 #define AGG_MAX_GROUPS_DEFAULT	100000
-#define AGG_UNIQUE_CAP		(1u << 15)	/* exact below, then a sketch */
+/*
+ * Distinct counts are exact below these, then sketches (hset.h). Each is
+ * three quarters of a power of two: the exact table, kept under 3/4 full,
+ * then stops at that power (256 KiB here) instead of doubling once more.
+ */
+#define AGG_UNIQUE_CAP		(3u << 13)	/* 24,576 */
 /* Per sender: there can be thousands of senders, so a small exact table. */
-#define AGG_SENDER_UNIQUE_CAP	1024
+#define AGG_SENDER_UNIQUE_CAP	(3u << 8)	/* 768 */
 #define AGG_EXAMPLE_MAX		512
 #define AGG_OTHER_KEY		"(other)"
 

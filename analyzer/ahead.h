@@ -21,9 +21,9 @@
 
 #include "reader.h"
 
-#define AHEAD_CHUNK_SIZE	(256 * 1024)
+#define AHEAD_CHUNK_SIZE	(128 * 1024)
 #define AHEAD_LANE_CHUNKS	8
-#define AHEAD_BUDGET_CHUNKS	32
+#define AHEAD_BUDGET_CHUNKS	16
 
 /*
  * ahead_run - reader_run() over every path into sink, the reading done by

@@ -5,6 +5,7 @@
  * it was not seen for half the table's turnover, and eviction is deleting
  * the head.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,7 @@
 #define KEY_MAX	96
 
 /* The fields an entry keeps, packed one after another in its blob. */
-enum field { F_ACCOUNT, F_SENDER, F_CLIENT_IP, F_MSGID, NFIELDS };
+enum field { F_ACCOUNT, F_SENDER, F_CLIENT_IP, NFIELDS };
 
 /*
  * One queued message. Kept small, since a flood can keep tens of
@@ -31,9 +32,10 @@ struct entry {
 	unsigned short	 off[NFIELDS];	/* where each field starts (0: "") */
 	unsigned short	 used, room;	/* bytes of the blob in use, and
 					   allocated */
-	struct msginfo	 info;
-	unsigned long	 seq;		/* when it was last put at the tail */
-	size_t		 keylen;
+	uint32_t	 seq;		/* when it was last put at the tail
+					   (compared modulo 2^32) */
+	unsigned char	 keylen;	/* <= KEY_MAX */
+	unsigned char	 is_counted;	/* correlate_set_counted() */
 	char		 key[];
 };
 
@@ -50,7 +52,9 @@ struct correlate {
 	struct entry	*last;		/* the last entry found: a message's
 					   lines come in runs */
 	struct session	*sessions;
-	unsigned long	 seq;		/* entries put at the tail so far */
+	struct msginfo	 found;		/* what correlate_find() returns */
+	struct entry	*found_entry;	/* and where it came from */
+	uint32_t	 seq;		/* entries put at the tail so far */
 	size_t		 cap;
 	unsigned long	 nevicted;
 };
@@ -144,16 +148,17 @@ lookup(struct correlate *c, struct span host, struct span qid)
  * plus the shared "" at offset 0. */
 #define BLOB_MAX	(1 + NFIELDS * (CORRELATE_FIELD_MAX + 1))
 
-/* Most messages' four fields fit this: one allocation per message. */
-#define BLOB_FIRST	128
+/* A blob starts this big and grows by what is needed, rounded up to
+ * BLOB_STEP: most messages' fields need one allocation and at most one
+ * resize, and a full table wastes little. */
+#define BLOB_FIRST	64
+#define BLOB_STEP	32
 
 static void
 grow_blob(struct entry *e, size_t need)
 {
-	size_t room = (size_t)e->room * 2;
+	size_t room = (need + BLOB_STEP - 1) / BLOB_STEP * BLOB_STEP;
 
-	if (room < need)
-		room = need;
 	if (room > BLOB_MAX)
 		room = BLOB_MAX;
 	e->blob = xrealloc(e->blob, room);
@@ -241,13 +246,15 @@ lookup_or_add(struct correlate *c, struct span host, struct span qid)
 		HASH_DEL(c->table, oldest);
 		if (c->last == oldest)
 			c->last = NULL;
+		if (c->found_entry == oldest)
+			c->found_entry = NULL;
 		entry_free(oldest);
 		c->nevicted++;
 	}
 	n = make_key(key, host, qid);
 	e = xcalloc(1, sizeof(*e) + n);
 	memcpy(e->key, key, n);
-	e->keylen = n;
+	e->keylen = (unsigned char)n;
 	e->seq = c->seq++;
 	HASH_ADD(hh, c->table, key, e->keylen, e);
 	return e;
@@ -263,6 +270,8 @@ remove_entry(struct correlate *c, struct span host, struct span qid)
 	HASH_DEL(c->table, e);
 	if (c->last == e)
 		c->last = NULL;
+	if (c->found_entry == e)
+		c->found_entry = NULL;
 	entry_free(e);
 }
 
@@ -286,16 +295,11 @@ correlate_feed(struct correlate *c, struct span host, const struct rec *r)
 			set_field(e, F_SENDER, r->sender.n > 0 ? r->sender :
 			    SPAN_LIT("<>"));
 		break;
-	case REC_MSGID:
-		e = lookup_or_add(c, host, r->qid);
-		set_field(e, F_MSGID, r->msgid);
-		break;
 	case REC_ARRIVAL:
 		/* Exim <=, Sendmail from=: everything in one line */
 		e = lookup_or_add(c, host, r->qid);
 		set_field(e, F_ACCOUNT, r->account);
 		set_field(e, F_CLIENT_IP, r->client_ip);
-		set_field(e, F_MSGID, r->msgid);
 		set_field(e, F_SENDER, r->sender.n > 0 ? r->sender :
 		    SPAN_LIT("<>"));
 		break;
@@ -375,13 +379,23 @@ correlate_find(struct correlate *c, struct span host, struct span qid)
 {
 	struct entry *e = lookup(c, host, qid);
 
+	c->found_entry = e;
 	if (e == NULL)
 		return NULL;
-	e->info.account = field(e, F_ACCOUNT);
-	e->info.sender = field(e, F_SENDER);
-	e->info.client_ip = field(e, F_CLIENT_IP);
-	e->info.msgid = field(e, F_MSGID);
-	return &e->info;
+	c->found.account = field(e, F_ACCOUNT);
+	c->found.sender = field(e, F_SENDER);
+	c->found.client_ip = field(e, F_CLIENT_IP);
+	c->found.is_outbound_counted = e->is_counted;
+	return &c->found;
+}
+
+void
+correlate_set_counted(struct correlate *c)
+{
+	if (c->found_entry == NULL)
+		return;
+	c->found_entry->is_counted = 1;
+	c->found.is_outbound_counted = 1;
 }
 
 unsigned long

@@ -1,7 +1,8 @@
 /*
  * correlate.h - stage 5: queue id -> who sent the message: the client
- * account (Postfix sasl_username), the envelope sender, the client IP and
- * the message-id, so every delivery event can be attributed.
+ * account (Postfix sasl_username), the envelope sender and the client IP,
+ * so every delivery event can be attributed. Nothing else is kept: a
+ * flood can hold tens of thousands of messages in the queue at once.
  *
  * The table is bounded: an entry leaves when its message is removed from
  * the queue; past the cap the oldest entry goes first and is counted as an
@@ -27,8 +28,8 @@ struct msginfo {
 	const char	*account;	/* sasl user; "" when unknown */
 	const char	*sender;	/* envelope sender; "" when unknown */
 	const char	*client_ip;	/* "" when unknown */
-	const char	*msgid;		/* "" when unknown */
-	int		 is_outbound_counted;	/* set by the caller */
+	int		 is_outbound_counted;	/* correlate_set_counted() was
+						   called for this message */
 };
 
 struct correlate;
@@ -38,7 +39,7 @@ void			 correlate_free(struct correlate *);
 
 /*
  * correlate_feed - learn from a record (Postfix client=, pickup, qmgr
- * from=, message-id=, removed; Exim and Sendmail arrivals; Exim Completed);
+ * from=, removed; Exim and Sendmail arrivals; Exim Completed);
  * other kinds are ignored. host: the syslog host,
  * so that the same queue id on two servers of a central log stays apart.
  */
@@ -57,6 +58,10 @@ void	correlate_feed_pid(struct correlate *, struct span host,
 /* correlate_find - what we know of a queue id on a host, or NULL */
 struct msginfo	*correlate_find(struct correlate *, struct span host,
 		    struct span qid);
+
+/* correlate_set_counted - remember that the message correlate_find()
+ * returned last has been counted as one sent by its sender */
+void		correlate_set_counted(struct correlate *);
 
 /* correlate_nevicted - entries dropped at the cap so far */
 unsigned long	correlate_nevicted(const struct correlate *);

@@ -22,7 +22,7 @@
 #include "incident.h"
 
 /* A flood's distinct recipients and domains; a relay's distinct domains. */
-#define RUN_SET_CAP		65536
+#define RUN_SET_CAP		(3u << 13)	/* as agg.h's AGG_UNIQUE_CAP */
 #define RELAY_DOMAIN_CAP	64
 /* Domains and MX hosts that rejected us citing one window's list. */
 #define WINDOW_EVIDENCE_CAP	4096

@@ -13,7 +13,7 @@
 #include "pump.h"
 #include "xalloc.h"
 
-#define PUMP_SLOTS	32
+#define PUMP_SLOTS	16
 
 struct slot {
 	char	*data;

@@ -280,7 +280,7 @@ count_event(struct scan *s, const struct header *h, const struct rec *r,
 	ev->sender = correlate_sender_key(mi);
 	ev->is_new_message = 0;
 	if (ev->sender != NULL && !mi->is_outbound_counted) {
-		mi->is_outbound_counted = 1;
+		correlate_set_counted(s->correlate);
 		ev->is_new_message = 1;
 	}
 	agg_add(s->agg, ev);

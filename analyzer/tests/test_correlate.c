@@ -164,7 +164,6 @@ Test(correlate, fields_rewritten_many_times_keep_the_latest_and_the_others)
 	struct correlate *c = correlate_new(10);
 	struct rec client = mkrec(REC_CLIENT, "7A1B2C3D4E");
 	struct rec from = mkrec(REC_SENDER, "7A1B2C3D4E");
-	struct rec msgid = mkrec(REC_MSGID, "7A1B2C3D4E");
 	struct msginfo *m;
 	char account[400], sender[400];
 	int i;
@@ -174,8 +173,6 @@ Test(correlate, fields_rewritten_many_times_keep_the_latest_and_the_others)
 	client.account = sp(account);		/* over the 255-byte cap */
 	client.client_ip = sp("192.0.2.7");
 	correlate_feed(c, sp("mail"), &client);
-	msgid.msgid = sp("<id@example.org>");
-	correlate_feed(c, sp("mail"), &msgid);
 	/* a sender that changes at every retry, at the cap: many appends and
 	 * compactions */
 	for (i = 0; i < 50; i++) {
@@ -191,7 +188,30 @@ Test(correlate, fields_rewritten_many_times_keep_the_latest_and_the_others)
 	cr_assert_eq(strlen(m->account), CORRELATE_FIELD_MAX);
 	cr_assert_eq(strspn(m->account, "a"), CORRELATE_FIELD_MAX);
 	cr_assert_str_eq(m->client_ip, "192.0.2.7");
-	cr_assert_str_eq(m->msgid, "<id@example.org>");
 	cr_assert_str_eq(m->sender, "short@example.org");
+	correlate_free(c);
+}
+
+Test(correlate, a_message_is_counted_once_until_it_leaves)
+{
+	struct correlate *c = correlate_new(10);
+	struct rec from = mkrec(REC_SENDER, "5E6F7A8B9C");
+	struct rec removed = mkrec(REC_REMOVED, "5E6F7A8B9C");
+	struct msginfo *m;
+
+	from.sender = sp("shop@example.org");
+	correlate_feed(c, sp("mail"), &from);
+	m = correlate_find(c, sp("mail"), sp("5E6F7A8B9C"));
+	cr_assert_eq(m->is_outbound_counted, 0);
+	correlate_set_counted(c);
+	cr_assert_eq(m->is_outbound_counted, 1);
+	m = correlate_find(c, sp("mail"), sp("5E6F7A8B9C"));
+	cr_assert_eq(m->is_outbound_counted, 1, "remembered by the entry");
+	correlate_feed(c, sp("mail"), &removed);
+	correlate_set_counted(c);	/* its entry is gone: nothing to mark */
+	cr_assert_null(correlate_find(c, sp("mail"), sp("5E6F7A8B9C")));
+	correlate_feed(c, sp("mail"), &from);	/* the id used again */
+	m = correlate_find(c, sp("mail"), sp("5E6F7A8B9C"));
+	cr_assert_eq(m->is_outbound_counted, 0);
 	correlate_free(c);
 }
