@@ -138,8 +138,7 @@ reader_run(const struct reader_opts *opts, const char *path,
 		sink->path(sink->arg, &end);
 		return;
 	}
-	if (opts->is_one_thread)
-		source_no_thread(src);
+	source_set_inflating(src, opts->inflating);
 	/* the stamp context holds an 8 KiB scratch buffer: not on the stack */
 	rd = xcalloc(1, sizeof(*rd));
 	rd->opts = opts;

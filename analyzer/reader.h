@@ -24,6 +24,7 @@
 
 #include "rec.h"
 #include "report.h"
+#include "source.h"
 #include "span.h"
 #include "stamp.h"
 
@@ -34,7 +35,8 @@ struct reader_opts {
 	int		year;		/* --year, 0: infer */
 	size_t		max_line;	/* 0: LINES_CAP_DEFAULT */
 	time_t		since, until;	/* 0: open */
-	int		is_one_thread;	/* inflate on this thread too (-j1) */
+	enum source_inflating inflating; /* where compressed files are
+					   inflated (source.h) */
 };
 
 /* One parsed line. Every span of h and r points into line or msg_copy,

@@ -518,18 +518,33 @@ scan_paths(struct scan *s, const char *const *paths, size_t npaths,
     unsigned jobs, enum scan_result *results)
 {
 	struct reader_opts ro = { s->opts.mta, s->opts.year, s->opts.max_line,
-	    s->opts.since, s->opts.until, jobs <= 1 };
+	    s->opts.since, s->opts.until, SOURCE_HERE };
 	struct reader_sink sink = { s, on_reader_rec, on_reader_progress,
 	    on_reader_member, on_reader_path };
+	unsigned nworkers = jobs <= 1 ? 0 : jobs - 1;
 	size_t k;
+
+	if (nworkers > npaths)
+		nworkers = (unsigned)npaths;
+	/* -j1 means one thread. A thread to inflate each file when every
+	 * reader can have one besides the counting thread; on fewer cores
+	 * only for the slow compressions (source.h). On two cores, 1.1 GB:
+	 * gzip 3.1 s without that thread, 3.7 s with it; xz 5.6 s with it,
+	 * 7.5 s without. */
+	if (nworkers == 0)
+		ro.inflating = SOURCE_HERE;
+	else if (jobs > 2 * nworkers)
+		ro.inflating = SOURCE_APART;
+	else
+		ro.inflating = SOURCE_SLOW_APART;
 
 	s->results = results;
 	s->npaths_done = 0;
-	if (jobs <= 1) {
+	if (nworkers == 0) {
 		for (k = 0; k < npaths; k++)
 			reader_run(&ro, paths[k], &sink);
 	} else {
-		ahead_run(&ro, paths, npaths, jobs - 1, &sink);
+		ahead_run(&ro, paths, npaths, nworkers, &sink);
 	}
 	s->results = NULL;
 }

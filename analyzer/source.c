@@ -62,6 +62,7 @@ struct source {
 	int		 has_member_failed;	/* source_read gives -1 */
 	struct pump	*pump;	/* a thread inflating a single member */
 	int		 is_pump_tried;
+	enum source_inflating inflating;
 	char		 err[256];
 };
 
@@ -342,9 +343,35 @@ source_is_stdin(const struct source *s)
 }
 
 void
-source_no_thread(struct source *s)
+source_set_inflating(struct source *s, enum source_inflating where)
 {
-	s->is_pump_tried = 1;
+	s->inflating = where;
+}
+
+/* is_slow_filter - 1 for a compression that inflates slower than we parse */
+static int
+is_slow_filter(struct archive *a)
+{
+	switch (archive_filter_code(a, 0)) {
+	case ARCHIVE_FILTER_XZ:
+	case ARCHIVE_FILTER_LZMA:
+	case ARCHIVE_FILTER_LZIP:
+	case ARCHIVE_FILTER_BZIP2:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* wants_pump - whether the current member is inflated on its own thread */
+static int
+wants_pump(const struct source *s)
+{
+	if (s->is_pump_tried || !s->is_single || s->cur != s->outer ||
+	    archive_filter_count(s->outer) <= 1)
+		return 0;
+	return s->inflating == SOURCE_APART || (s->inflating ==
+	    SOURCE_SLOW_APART && is_slow_filter(s->outer));
 }
 
 int
@@ -360,8 +387,7 @@ source_read(struct source *s, const char **buf, size_t *len)
 	if (s->has_member_ended || s->cur == NULL)
 		return 0;
 	/* A compressed single file: inflate it on a second thread. */
-	if (!s->is_pump_tried && s->is_single && s->cur == s->outer &&
-	    archive_filter_count(s->outer) > 1) {
+	if (wants_pump(s)) {
 		s->is_pump_tried = 1;
 		s->pump = pump_start(s->outer);
 	}

@@ -53,11 +53,15 @@ int		 source_read(struct source *, const char **buf, size_t *len);
 long long	 source_raw_offset(const struct source *);
 
 /*
- * source_no_thread - inflate on the calling thread: by default a
- * compressed file is inflated on a second thread while the caller parses
- * (pump.h). Call before the first source_read().
+ * Where a compressed file is inflated: on a second thread while the caller
+ * parses (pump.h; the default), or on the calling thread. SOURCE_SLOW_APART
+ * gives a thread only to xz, lzma, lzip and bzip2, which inflate slower
+ * than a log is parsed; gzip, zstd and lz4 inflate faster, and when cores
+ * are few a thread of their own only takes turns with the others.
+ * source_set_inflating - choose, before the first source_read().
  */
-void		 source_no_thread(struct source *);
+enum source_inflating { SOURCE_APART, SOURCE_SLOW_APART, SOURCE_HERE };
+void		 source_set_inflating(struct source *, enum source_inflating);
 
 /* source_error - the last error message, "" when none */
 const char	*source_error(const struct source *);

@@ -192,7 +192,7 @@ Test(ahead, any_number_of_workers_gives_the_sequential_calls)
 	    "fixtures/incident.log", "fixtures/input/sample.log.xz",
 	    "fixtures/input/empty.log", big_path, "fixtures/quiet.log" };
 	size_t n = sizeof(paths) / sizeof(paths[0]);
-	struct reader_opts o = { MTA_ANY, 2026, 0, 0, 0, 0 };
+	struct reader_opts o = { MTA_ANY, 2026, 0, 0, 0, SOURCE_APART };
 	char *want = run_traced(&o, paths, n, -1), *got;
 	int workers;
 
@@ -203,10 +203,15 @@ Test(ahead, any_number_of_workers_gives_the_sequential_calls)
 		cr_assert(strcmp(want, got) == 0, "%d workers differ", workers);
 		free(got);
 	}
-	/* -j1: compressed files inflated on the reading thread too */
-	o.is_one_thread = 1;
+	/* -j1, and few cores: compressed files inflated on the reading
+	 * thread, or only the slow ones apart */
+	o.inflating = SOURCE_HERE;
 	got = run_traced(&o, paths, n, -1);
 	cr_assert(strcmp(want, got) == 0, "inflating on one thread differs");
+	free(got);
+	o.inflating = SOURCE_SLOW_APART;
+	got = run_traced(&o, paths, n, 2);
+	cr_assert(strcmp(want, got) == 0, "inflating slow ones apart differs");
 	free(got);
 	free(want);
 }
@@ -216,7 +221,7 @@ Test(ahead, a_window_and_journal_messages_survive_the_copy)
 	const char *paths[] = { journal_path, "fixtures/incident.log" };
 	/* 2026-11-26T05:00:20Z to 05:00:40Z: part of the journal lines */
 	struct reader_opts o = { MTA_ANY, 2026, 0, 1795669220, 1795669240,
-	    0 };
+	    SOURCE_APART };
 	char *want, *got;
 
 	write_journal();
