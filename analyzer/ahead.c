@@ -191,10 +191,10 @@ write_record(void *arg, const struct reader_rec *rr)
 
 	*copy = *rr;
 	memcpy(line, rr->line.p, rr->line.n);
-	memcpy(scratch, rr->scratch.p, rr->scratch.n);
 	stamp_header_rebase(&copy->h, rr->line.p, rr->line.n, line);
 	rec_rebase(&copy->r, rr->line.p, rr->line.n, line);
 	if (rr->scratch.n > 0) {
+		memcpy(scratch, rr->scratch.p, rr->scratch.n);
 		stamp_header_rebase(&copy->h, rr->scratch.p, rr->scratch.n,
 		    scratch);
 		rec_rebase(&copy->r, rr->scratch.p, rr->scratch.n, scratch);
