@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ahead.h"
@@ -42,6 +43,7 @@ struct lane {
 struct ahead {
 	const struct reader_opts	*opts;
 	const char *const		*paths;
+	const unsigned char		*is_streamed;	/* by path */
 	size_t				 npaths;
 	size_t				 next_path;	/* the next to claim */
 	size_t				 consuming;	/* the lane being read */
@@ -235,13 +237,31 @@ write_path(void *arg, const struct reader_path *p)
 	copy->error = copy_str(&at, p->error);
 }
 
-/* claim - the next path nobody reads yet, or -1 when none is left */
+/*
+ * is_streamed - stdin, a FIFO or a terminal: the counting thread reads it
+ * itself, so that a line that arrives (tail -F | bouncelog --format events
+ * -) is counted at once, not when a chunk fills up
+ */
+static int
+is_streamed(const char *path)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") == 0)
+		return 1;
+	return stat(path, &st) == 0 && (S_ISFIFO(st.st_mode) ||
+	    S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+/* claim - the next path for a worker, or -1 when none is left */
 static long
 claim(struct ahead *a)
 {
 	long i = -1;
 
 	pthread_mutex_lock(&a->lock);
+	while (a->next_path < a->npaths && a->is_streamed[a->next_path])
+		a->next_path++;
 	if (a->next_path < a->npaths)
 		i = (long)a->next_path++;
 	pthread_mutex_unlock(&a->lock);
@@ -332,6 +352,10 @@ consume(struct ahead *a, const struct reader_sink *sink)
 		a->consuming = i;
 		pthread_cond_broadcast(&a->changed);
 		pthread_mutex_unlock(&a->lock);
+		if (a->is_streamed[i]) {
+			reader_run(a->opts, a->paths[i], sink);
+			continue;
+		}
 		while ((c = next_chunk(a, &a->lanes[i])) != NULL) {
 			replay(c, sink);
 			pthread_mutex_lock(&a->lock);
@@ -362,14 +386,20 @@ ahead_run(const struct reader_opts *opts, const char *const *paths,
 {
 	struct ahead a;
 	pthread_t *threads;
+	unsigned char *streamed = xcalloc(npaths + 1, 1);
 	unsigned i, nstarted = 0;
-	size_t k;
+	size_t k, nfiles = 0;
 
-	if (nworkers > npaths)
-		nworkers = (unsigned)npaths;
+	for (k = 0; k < npaths; k++) {
+		streamed[k] = (unsigned char)is_streamed(paths[k]);
+		nfiles += !streamed[k];
+	}
+	if (nworkers > nfiles)
+		nworkers = (unsigned)nfiles;
 	memset(&a, 0, sizeof(a));
 	a.opts = opts;
 	a.paths = paths;
+	a.is_streamed = streamed;
 	a.npaths = npaths;
 	a.lanes = xcalloc(npaths + 1, sizeof(*a.lanes));
 	pthread_mutex_init(&a.lock, NULL);
@@ -387,5 +417,6 @@ ahead_run(const struct reader_opts *opts, const char *const *paths,
 	for (i = 0; i < nstarted; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
+	free(streamed);
 	ahead_fini(&a);
 }

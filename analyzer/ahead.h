@@ -5,6 +5,9 @@
  * read; even one file gains a thread, since the reading stages then run
  * beside the counting ones.
  *
+ * Streamed inputs (stdin, a FIFO) are read on the calling thread itself,
+ * in their turn: lines that arrive there are counted as they come.
+ *
  * The sink sees exactly the calls a sequential reader_run() over the
  * paths would make, in the same order, on the calling thread: the output
  * does not depend on the number of workers. Records are copied into

@@ -180,5 +180,26 @@ else
 	bad "truncated gzip: exit $status, $lines lines, stderr: $(cat "$tmp/cut.err")"
 fi
 
+# --format events from a pipe that stays open (tail -F | bouncelog ... -):
+# a rejection is written out while more input may still come, not at EOF
+# and not when some buffer fills.
+if python3 - "$BOUNCELOG" "$plain" <<'PY'
+import os, select, subprocess, sys
+tool, log = sys.argv[1], sys.argv[2]
+bounce = next(l for l in open(log, "rb") if b"status=bounced" in l)
+filler = b"Nov 26 05:00:00 mail postfix/smtpd[1]: connect from x[192.0.2.9]\n"
+proc = subprocess.Popen([tool, "--format", "events", "--year", "2026", "-"],
+    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+proc.stdin.write(filler * 10 + bounce)
+proc.stdin.flush()
+ready = select.select([proc.stdout], [], [], 10)[0]
+event = os.read(proc.stdout.fileno(), 65536) if ready else b""
+proc.stdin.close()
+proc.stdout.read()
+proc.wait()
+sys.exit(0 if b'"status":"bounced"' in event else 1)
+PY
+then ok; else bad "events: nothing written within 10 s while stdin stayed open"; fi
+
 echo "golden: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
