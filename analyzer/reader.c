@@ -26,13 +26,20 @@ is_identity(const struct rec *r)
 	case REC_CLIENT:
 	case REC_PICKUP:
 	case REC_SENDER:
-	case REC_MSGID:
 	case REC_REMOVED:
 	case REC_ARRIVAL:
 		return 1;
 	default:
 		return 0;
 	}
+}
+
+/* is_wanted - a record the counting stages use: not REC_NONE, and not a
+ * message-id line (the parsers know its shape; no count needs it) */
+static int
+is_wanted(const struct rec *r)
+{
+	return r->kind != REC_NONE && r->kind != REC_MSGID;
 }
 
 /* in_window - 1 when t is inside --since/--until */
@@ -84,8 +91,7 @@ on_line(struct reading *rd, const struct line *l)
 			m->rf.other++;
 		return;
 	}
-	if (rr->r.kind == REC_NONE || (!rr->in_window &&
-	    !is_identity(&rr->r)))
+	if (!is_wanted(&rr->r) || (!rr->in_window && !is_identity(&rr->r)))
 		return;
 	rr->line = (struct span){ l->text, l->len };
 	rr->scratch = SPAN_NULL;

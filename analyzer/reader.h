@@ -6,8 +6,9 @@
  * the reading ran on this thread or on another (ahead.h).
  *
  * What reaches the sink, in order:
- *   record   every line an MTA parser gave a kind other than REC_NONE,
- *            with in_window set when its time is inside --since/--until;
+ *   record   every line an MTA parser gave a kind other than REC_NONE
+ *            (and REC_MSGID, which nothing counts), with in_window set
+ *            when its time is inside --since/--until;
  *            outside the window only identity records come (who sent a
  *            message: yesterday's late submissions are delivered today).
  *   progress every READER_PROGRESS_LINES lines, the raw bytes read so far.
