@@ -62,11 +62,14 @@ struct writer {
 };
 
 unsigned
-ahead_cpus(void)
+ahead_jobs_default(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+	if (n < 1)
+		return 1;
+	return n > AHEAD_JOBS_DEFAULT_MAX ? AHEAD_JOBS_DEFAULT_MAX :
+	    (unsigned)n;
 }
 
 static size_t

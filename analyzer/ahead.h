@@ -36,7 +36,12 @@
 void	ahead_run(const struct reader_opts *, const char *const *paths,
 	    size_t npaths, unsigned nworkers, const struct reader_sink *);
 
-/* ahead_cpus - the processors online, at least 1 */
-unsigned	ahead_cpus(void);
+/*
+ * ahead_jobs_default - the threads to use when not told: one per processor
+ * online, at most AHEAD_JOBS_DEFAULT_MAX, since every reading thread keeps
+ * its own decompressor state (zstd and xz windows are megabytes)
+ */
+#define AHEAD_JOBS_DEFAULT_MAX	8
+unsigned	ahead_jobs_default(void);
 
 #endif

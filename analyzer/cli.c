@@ -434,8 +434,8 @@ cli_scan(struct opts *o, int argc, char **argv, int first, FILE *events,
 	}
 	s = scan_new(&o->scan);
 	results = xcalloc(npaths, sizeof(*results));
-	scan_paths(s, paths, npaths, o->jobs != 0 ? o->jobs : ahead_cpus(),
-	    results);
+	scan_paths(s, paths, npaths, o->jobs != 0 ? o->jobs :
+	    ahead_jobs_default(), results);
 	for (i = 0; i < npaths; i++) {
 		if (results[i] == SCAN_UNOPENED)
 			nunopened++;
