@@ -13,6 +13,8 @@
 #include "pump.h"
 #include "xalloc.h"
 
+/* 16 blocks (1 to 2 MiB): with 4, zstd at 128 KiB a block kept both
+ * threads waiting on each other */
 #define PUMP_SLOTS	16
 
 struct slot {

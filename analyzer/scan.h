@@ -4,7 +4,7 @@
  * then the summary document (report.h). It is the only place besides
  * main.c that knows all the stages; main.c handles the command line.
  *
- * Errors: scan_path() reports every problem with the input itself
+ * Errors: scan_paths() reports every problem with the input itself
  * ("file: error: ..." on stderr through diag.h) and carries on.
  *
  * Ownership: the scan borrows the ruleset (it must outlive the scan) and
