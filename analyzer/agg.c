@@ -417,14 +417,18 @@ count_bucket(struct agg *a, struct agg_list *l, time_t t)
 }
 
 static void
-add_blocklist(struct agg *a, const struct agg_event *ev, const char *domain,
-    const char *mx, const struct event_hashes *eh)
+add_blocklist(struct agg *a, const struct agg_event *ev,
+    const struct event_hashes *eh)
 {
-	char kbuf[256], buf[64];
+	char kbuf[256], buf[64], domain[256], mx[256];
 	const char *key = list_key(kbuf, sizeof(kbuf), ev->list, ev->zone);
 	struct agg_list *l = get_list(a, key, ev->list);
 	struct agg_domain *d;
 
+	span_str(domain, sizeof(domain), ev->rcpt_domain, 1);
+	span_str(mx, sizeof(mx), ev->mx_host, 1);
+	if (mx[0] == '\0')
+		snprintf(mx, sizeof(mx), "%s", "(none)");
 	l->rejections++;
 	if (ev->status == STATUS_BOUNCED)
 		l->bounced++;
@@ -464,7 +468,6 @@ add_blocklist(struct agg *a, const struct agg_event *ev, const char *domain,
 void
 agg_add(struct agg *a, const struct agg_event *ev)
 {
-	char domain[256], mx[256];
 	struct agg_sender *s = NULL;
 	struct event_hashes eh;
 	int is_rejection;
@@ -472,10 +475,6 @@ agg_add(struct agg *a, const struct agg_event *ev)
 	agg_note_time(a, ev->time);
 	eh.qid = hset_hash(ev->qid.p, ev->qid.n);
 	eh.rcpt = hset_hash_lower(ev->rcpt.p, ev->rcpt.n);
-	span_str(domain, sizeof(domain), ev->rcpt_domain, 1);
-	span_str(mx, sizeof(mx), ev->mx_host, 1);
-	if (mx[0] == '\0')
-		snprintf(mx, sizeof(mx), "%s", "(none)");
 	if (ev->sender != NULL) {
 		s = get_sender(a, ev->sender);
 		if (ev->is_new_message)
@@ -494,7 +493,7 @@ agg_add(struct agg *a, const struct agg_event *ev)
 		return;
 	a->totals.by_class[ev->cls]++;
 	if (ev->cls == CLASS_BLOCKLIST) {
-		add_blocklist(a, ev, domain, mx, &eh);
+		add_blocklist(a, ev, &eh);
 		if (s != NULL)
 			s->rejections++;
 	} else {

@@ -26,6 +26,7 @@
 
 #include "classify.h"
 #include "diag.h"
+#include "hset.h"
 #include "xalloc.h"
 
 /*
@@ -373,20 +374,6 @@ warn_limit(struct classifier *cl, size_t i, int rc)
 	    (const char *)msg);
 }
 
-/* text_hash - FNV-1a over the reply; collisions are caught by memcmp */
-static uint64_t
-text_hash(const char *text, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)text[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* hit_rebase - the hit's spans moved from one copy of a text to another */
 static void
 hit_rebase(struct hit *h, const char *from, size_t len, const char *to)
@@ -408,7 +395,7 @@ classify_text(struct classifier *cl, const char *text, size_t len,
 
 	if (len == 0 || len > CACHE_TEXT_MAX)
 		return classify_uncached(cl, text, len, h);
-	hash = text_hash(text, len);
+	hash = hset_hash(text, len);	/* a collision fails memcmp */
 	slot = &cl->cache[hash & (CACHE_SLOTS - 1)];
 	if (slot->len == len && slot->hash == hash &&
 	    memcmp(slot->text, text, len) == 0) {

@@ -185,15 +185,42 @@ lower8(uint64_t w)
 	return w | (upper >> 2);
 }
 
-/* word - n <= 8 bytes at b as one word, zero-padded (memcpy: b need not
- * be aligned) */
+/* load8, load4 - bytes at b as one word (memcpy: b need not be aligned) */
 static uint64_t
-word(const unsigned char *b, size_t n)
+load8(const unsigned char *b)
 {
-	uint64_t w = 0;
+	uint64_t w;
 
-	memcpy(&w, b, n);
+	memcpy(&w, b, sizeof(w));
 	return w;
+}
+
+static uint64_t
+load4(const unsigned char *b)
+{
+	uint32_t w;
+
+	memcpy(&w, b, sizeof(w));
+	return w;
+}
+
+/*
+ * tail - the last 1 to 7 bytes of the n at b as one word, zero-padded, as
+ * a memcpy into a zeroed word would give on a little-endian machine. Fixed
+ * loads instead: a memcpy of a variable length is a library call, and
+ * most keys (queue ids, domains) end in one.
+ */
+static uint64_t
+tail(const unsigned char *b, size_t n, size_t left)
+{
+	const unsigned char *t = b + n - left;
+
+	if (n >= 8)	/* the word that ends at the last byte, shifted down */
+		return load8(b + n - 8) >> (8 * (8 - left));
+	if (left >= 4)	/* two words that overlap */
+		return load4(t) | (load4(t + left - 4) << (8 * (left - 4)));
+	return (uint64_t)t[0] | ((uint64_t)t[left / 2] << (8 * (left / 2))) |
+	    ((uint64_t)t[left - 1] << (8 * (left - 1)));
 }
 
 /* hash_words - eight bytes a step, folded in with a multiply and a
@@ -205,14 +232,14 @@ hash_words(const unsigned char *b, size_t n, int lower)
 	size_t i;
 
 	for (i = 0; i + 8 <= n; i += 8) {
-		w = word(b + i, 8);
+		w = load8(b + i);
 		if (lower)
 			w = lower8(w);
 		h = (h ^ w) * 0xff51afd7ed558ccdULL;
 		h = (h << 29) | (h >> 35);
 	}
 	if (i < n) {
-		w = word(b + i, n - i);
+		w = tail(b, n, n - i);
 		if (lower)
 			w = lower8(w);
 		h = (h ^ w) * 0xff51afd7ed558ccdULL;

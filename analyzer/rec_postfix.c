@@ -67,12 +67,14 @@ is_postfix_prog(struct span prog)
 	struct span daemon;
 	size_t i;
 
-	for (i = prog.n; i > 0 && prog.p[i - 1] != '/'; i--)
-		;
-	if (i == 0 || i == prog.n)
+	if (prog.n == 0 || prog.p[prog.n - 1] == '/')
 		return 0;
 	if (span_has_prefix(prog, "postfix"))
-		return 1;
+		return memchr(prog.p, '/', prog.n) != NULL;
+	for (i = prog.n; i > 0 && prog.p[i - 1] != '/'; i--)
+		;
+	if (i == 0)
+		return 0;
 	daemon = mkspan(prog.p + i, prog.n - i);
 	for (i = 0; i < sizeof daemons / sizeof daemons[0]; i++) {
 		if (span_eq_str(daemon, daemons[i]))
@@ -268,11 +270,14 @@ split_tail(struct span t, struct span *reply, struct span *command)
 	size_t from, hn = sizeof head - 1, en = sizeof end - 1;
 
 	*reply = t;
+	/* the end first: most texts have no tail, and rfind walks back */
+	if (t.n < hn + en || memcmp(t.p + t.n - en, end, en) != 0)
+		return;
 	at = rfind(t, head, hn);
 	if (at < 0)
 		return;
 	from = (size_t)at + hn;
-	if (t.n < from + en || memcmp(t.p + t.n - en, end, en) != 0)
+	if (t.n < from + en)
 		return;
 	*reply = mkspan(t.p, (size_t)at);
 	*command = mkspan(t.p + from, t.n - en - from);

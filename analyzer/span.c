@@ -31,31 +31,6 @@ span_find(struct span s, const char *needle, size_t nlen)
 	return -1;
 }
 
-int
-span_take_until(struct span *cur, char c, struct span *out)
-{
-	const char *hit;
-
-	if (cur->n == 0)
-		return -1;
-	hit = memchr(cur->p, c, cur->n);
-	if (hit == NULL)
-		return -1;
-	out->p = cur->p;
-	out->n = (size_t)(hit - cur->p);
-	span_skip(cur, out->n + 1);
-	return 0;
-}
-
-int
-span_take_prefix(struct span *cur, const char *pfx)
-{
-	if (!span_has_prefix(*cur, pfx))
-		return -1;
-	span_skip(cur, strlen(pfx));
-	return 0;
-}
-
 struct span
 span_trim(struct span s)
 {

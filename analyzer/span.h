@@ -67,10 +67,34 @@ span_skip(struct span *s, size_t n)
  * span_take_until - cut the cursor at the first c: *out gets the part
  * before it, the cursor moves past c. -1 and cursor untouched when no c.
  */
-int	span_take_until(struct span *cur, char c, struct span *out);
+static inline int
+span_take_until(struct span *cur, char c, struct span *out)
+{
+	const char *hit;
 
-/* span_take_prefix - 0 and advance past pfx when cur starts with it, else -1 */
-int	span_take_prefix(struct span *cur, const char *pfx);
+	if (cur->n == 0)
+		return -1;
+	hit = memchr(cur->p, c, cur->n);
+	if (hit == NULL)
+		return -1;
+	out->p = cur->p;
+	out->n = (size_t)(hit - cur->p);
+	span_skip(cur, out->n + 1);
+	return 0;
+}
+
+/* span_take_prefix - 0 and advance past pfx when cur starts with it, else
+ * -1. Inline, so that a literal's length and compare are folded in. */
+static inline int
+span_take_prefix(struct span *cur, const char *pfx)
+{
+	size_t n = strlen(pfx);
+
+	if (cur->n < n || memcmp(cur->p, pfx, n) != 0)
+		return -1;
+	span_skip(cur, n);
+	return 0;
+}
 
 /* span_trim - the span without leading and trailing blanks */
 struct span	span_trim(struct span s);

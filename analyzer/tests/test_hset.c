@@ -96,3 +96,37 @@ Test(hset, lower_case_hash_equals_the_hash_of_the_folded_bytes)
 	/* the length counts: zero bytes at the end are not padding */
 	cr_assert_neq(hset_hash("ab", 2), hset_hash("ab\0", 3));
 }
+
+Test(hset, hash_reads_only_its_own_bytes)
+{
+	unsigned char a[64], b[64];
+	size_t n, at, i;
+
+	/* the same text at every alignment, with other bytes around it: the
+	 * tail of a key is read with whole-word loads */
+	for (n = 0; n <= 24; n++) {
+		for (at = 0; at < 8; at++) {
+			for (i = 0; i < sizeof(a); i++) {
+				a[i] = (unsigned char)(0xA5 ^ i);
+				b[i] = (unsigned char)(0x3C + 7 * i);
+			}
+			for (i = 0; i < n; i++)
+				a[16 + i] = b[16 + at + i] =
+				    (unsigned char)('a' + i);
+			cr_assert_eq(hset_hash(a + 16, n),
+			    hset_hash(b + 16 + at, n), "%zu bytes at +%zu", n,
+			    at);
+			cr_assert_eq(hset_hash_lower(a + 16, n),
+			    hset_hash_lower(b + 16 + at, n));
+		}
+	}
+	/* one byte changed anywhere changes the hash */
+	for (n = 1; n <= 24; n++) {
+		for (i = 0; i < n; i++) {
+			memcpy(b, a, sizeof(a));
+			b[16 + i] ^= 1;
+			cr_assert_neq(hset_hash(a + 16, n), hset_hash(b + 16, n),
+			    "byte %zu of %zu", i, n);
+		}
+	}
+}
