@@ -1,9 +1,14 @@
 /*
- * correlate.c - the bounded queue-id table (see correlate.h). uthash keeps
- * entries in the order they were added; an entry found again once it is
- * in the older half is added anew, so an entry reaches the head only when
- * it was not seen for half the table's turnover, and eviction is deleting
- * the head.
+ * correlate.c - the bounded queue-id table (see correlate.h).
+ *
+ * The entries are found through an open-addressing index of (hash, entry)
+ * slots, kept at most half full, so a look-up reads one or two slots of
+ * one cache line and then the entry; chained buckets cost a cache miss a
+ * link, and a busy queue holds tens of thousands of messages. A list
+ * keeps the entries from oldest to newest: an entry found again once it
+ * is in the older half moves to the newest end, so an entry becomes the
+ * oldest only when it was not seen for half the table's turnover, and
+ * eviction is dropping the oldest.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +17,7 @@
 #include <uthash.h>
 
 #include "correlate.h"
+#include "hset.h"
 #include "xalloc.h"
 
 /* host and queue id together, so two servers' ids never meet */
@@ -26,7 +32,8 @@ enum field { F_ACCOUNT, F_SENDER, F_CLIENT_IP, NFIELDS };
  * NUL-terminated, "" when unknown) and the key is stored at its length.
  */
 struct entry {
-	UT_hash_handle	 hh;
+	struct entry	*older, *newer;	/* the age list */
+	uint64_t	 hash;		/* of the key */
 	char		*blob;		/* "" and then the fields' strings;
 					   NULL: all empty */
 	unsigned short	 off[NFIELDS];	/* where each field starts (0: "") */
@@ -47,8 +54,21 @@ struct session {
 	UT_hash_handle	 hh;
 };
 
+/* One place of the index: an entry and its key's hash, so that probing
+ * compares hashes without reading the entries. */
+struct slot {
+	uint64_t	 hash;
+	struct entry	*entry;		/* NULL: free */
+};
+
+/* The index starts this small and doubles to stay at most half full. */
+#define SLOTS_FIRST	64
+
 struct correlate {
-	struct entry	*table;
+	struct slot	*slots;
+	size_t		 nslots;	/* a power of two, or 0 */
+	size_t		 count;		/* entries held */
+	struct entry	*oldest, *newest;
 	struct entry	*last;		/* the last entry found: a message's
 					   lines come in runs */
 	struct session	*sessions;
@@ -85,16 +105,16 @@ field(const struct entry *e, enum field f)
 void
 correlate_free(struct correlate *c)
 {
-	struct entry *e, *tmp;
+	struct entry *e, *newer;
+	struct session *ss, *stmp;
 
 	if (c == NULL)
 		return;
-	struct session *ss, *stmp;
-
-	HASH_ITER(hh, c->table, e, tmp) {
-		HASH_DEL(c->table, e);
+	for (e = c->oldest; e != NULL; e = newer) {
+		newer = e->newer;
 		entry_free(e);
 	}
+	free(c->slots);
 	HASH_ITER(hh, c->sessions, ss, stmp) {
 		HASH_DEL(c->sessions, ss);
 		free(ss->account);
@@ -118,27 +138,140 @@ make_key(char *key, struct span host, struct span qid)
 	return hn + 1 + qn;
 }
 
+/* ---- the age list ---- */
+
+static void
+list_unlink(struct correlate *c, struct entry *e)
+{
+	if (e->older != NULL)
+		e->older->newer = e->newer;
+	else
+		c->oldest = e->newer;
+	if (e->newer != NULL)
+		e->newer->older = e->older;
+	else
+		c->newest = e->older;
+	e->older = e->newer = NULL;
+}
+
+static void
+list_append(struct correlate *c, struct entry *e)
+{
+	e->older = c->newest;
+	e->newer = NULL;
+	if (c->newest != NULL)
+		c->newest->newer = e;
+	else
+		c->oldest = e;
+	c->newest = e;
+	e->seq = c->seq++;
+}
+
+/* ---- the index ---- */
+
+/* slot_of - where e's key is, or the free slot where it would go */
+static size_t
+slot_of(const struct correlate *c, uint64_t hash, const char *key,
+    size_t n)
+{
+	size_t mask = c->nslots - 1, i = (size_t)hash & mask;
+	const struct entry *e;
+
+	for (;; i = (i + 1) & mask) {
+		e = c->slots[i].entry;
+		if (e == NULL)
+			return i;
+		if (c->slots[i].hash == hash && e->keylen == n &&
+		    memcmp(e->key, key, n) == 0)
+			return i;
+	}
+}
+
+static void
+index_grow(struct correlate *c)
+{
+	struct slot *old = c->slots;
+	size_t nold = c->nslots, i, j, mask;
+
+	c->nslots = nold == 0 ? SLOTS_FIRST : nold * 2;
+	c->slots = xcalloc(c->nslots, sizeof(*c->slots));
+	mask = c->nslots - 1;
+	for (i = 0; i < nold; i++) {
+		if (old[i].entry == NULL)
+			continue;
+		for (j = (size_t)old[i].hash & mask; c->slots[j].entry != NULL;
+		    j = (j + 1) & mask)
+			;
+		c->slots[j] = old[i];
+	}
+	free(old);
+}
+
+/*
+ * index_remove - free slot i, moving later entries of its probe run back
+ * into the gap, so that no look-up stops early at it (no tombstones).
+ */
+static void
+index_remove(struct correlate *c, size_t i)
+{
+	size_t mask = c->nslots - 1, j = i, home;
+
+	for (;;) {
+		c->slots[i].entry = NULL;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (c->slots[j].entry == NULL)
+				return;
+			home = (size_t)c->slots[j].hash & mask;
+			/* j's entry may fill i unless its home lies in (i, j] */
+			if (i <= j ? (i < home && home <= j) :
+			    (i < home || home <= j))
+				continue;
+			c->slots[i] = c->slots[j];
+			i = j;
+			break;
+		}
+	}
+}
+
+/* drop - an entry out of the index, the list and memory */
+static void
+drop(struct correlate *c, struct entry *e)
+{
+	index_remove(c, slot_of(c, e->hash, e->key, e->keylen));
+	list_unlink(c, e);
+	if (c->last == e)
+		c->last = NULL;
+	if (c->found_entry == e)
+		c->found_entry = NULL;
+	c->count--;
+	entry_free(e);
+}
+
 static struct entry *
 lookup(struct correlate *c, struct span host, struct span qid)
 {
 	char key[KEY_MAX];
 	size_t n = make_key(key, host, qid);
 	struct entry *e = c->last;
+	uint64_t hash;
 
 	if (e != NULL && e->keylen == n && memcmp(e->key, key, n) == 0)
 		return e;
-	HASH_FIND(hh, c->table, key, n, e);
+	if (c->count == 0)
+		return NULL;
+	hash = hset_hash(key, n);
+	e = c->slots[slot_of(c, hash, key, n)].entry;
 	if (e == NULL)
 		return NULL;
 	/*
-	 * Back to the tail once it is in the older half, so that a message
+	 * To the newest end once it is in the older half, so that a message
 	 * seen again (a retry) is never the next to go. Moving only then
-	 * keeps most look-ups from re-hashing.
+	 * keeps most look-ups from touching the list.
 	 */
 	if (c->seq - e->seq > c->cap / 2) {
-		HASH_DEL(c->table, e);
-		HASH_ADD(hh, c->table, key, e->keylen, e);
-		e->seq = c->seq++;
+		list_unlink(c, e);
+		list_append(c, e);
 	}
 	c->last = e;
 	return e;
@@ -235,28 +368,28 @@ has_field(const struct entry *e, enum field f)
 static struct entry *
 lookup_or_add(struct correlate *c, struct span host, struct span qid)
 {
-	struct entry *e = lookup(c, host, qid), *oldest;
+	struct entry *e = lookup(c, host, qid);
 	char key[KEY_MAX];
-	size_t n;
+	size_t n, i;
 
 	if (e != NULL)
 		return e;
-	if (HASH_COUNT(c->table) >= c->cap) {
-		oldest = c->table;
-		HASH_DEL(c->table, oldest);
-		if (c->last == oldest)
-			c->last = NULL;
-		if (c->found_entry == oldest)
-			c->found_entry = NULL;
-		entry_free(oldest);
+	if (c->count >= c->cap) {
+		drop(c, c->oldest);
 		c->nevicted++;
 	}
+	if ((c->count + 1) * 2 > c->nslots)
+		index_grow(c);
 	n = make_key(key, host, qid);
 	e = xcalloc(1, sizeof(*e) + n);
 	memcpy(e->key, key, n);
 	e->keylen = (unsigned char)n;
-	e->seq = c->seq++;
-	HASH_ADD(hh, c->table, key, e->keylen, e);
+	e->hash = hset_hash(key, n);
+	list_append(c, e);
+	i = slot_of(c, e->hash, key, n);
+	c->slots[i].hash = e->hash;
+	c->slots[i].entry = e;
+	c->count++;
 	return e;
 }
 
@@ -265,14 +398,8 @@ remove_entry(struct correlate *c, struct span host, struct span qid)
 {
 	struct entry *e = lookup(c, host, qid);
 
-	if (e == NULL)
-		return;
-	HASH_DEL(c->table, e);
-	if (c->last == e)
-		c->last = NULL;
-	if (c->found_entry == e)
-		c->found_entry = NULL;
-	entry_free(e);
+	if (e != NULL)
+		drop(c, e);
 }
 
 void
@@ -407,7 +534,7 @@ correlate_nevicted(const struct correlate *c)
 size_t
 correlate_count(const struct correlate *c)
 {
-	return HASH_COUNT(c->table);
+	return c->count;
 }
 
 const char *

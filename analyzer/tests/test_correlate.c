@@ -215,3 +215,49 @@ Test(correlate, a_message_is_counted_once_until_it_leaves)
 	cr_assert_eq(m->is_outbound_counted, 0);
 	correlate_free(c);
 }
+
+Test(correlate, random_adds_and_removals_keep_exactly_the_queued_ones)
+{
+	enum { NQ = 500 };
+	struct correlate *c = correlate_new(100000);
+	static char is_queued[NQ];
+	char qid[16], who[32];
+	struct msginfo *mi;
+	unsigned long x = 12345;
+	size_t queued = 0;
+	struct rec r;
+	int step, q;
+
+	/* removals in the middle of probe runs must not hide later keys */
+	for (step = 0; step < 40000; step++) {
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		q = (int)((x >> 33) % NQ);
+		snprintf(qid, sizeof(qid), "%X", 0x10000 + q);
+		if (is_queued[q]) {
+			r = mkrec(REC_REMOVED, qid);
+			correlate_feed(c, sp("mail"), &r);
+			is_queued[q] = 0;
+			queued--;
+		} else {
+			snprintf(who, sizeof(who), "u%d@example.org", q);
+			r = mkrec(REC_CLIENT, qid);
+			r.account = sp(who);
+			correlate_feed(c, sp("mail"), &r);
+			is_queued[q] = 1;
+			queued++;
+		}
+		if (step % 97 != 0)
+			continue;
+		cr_assert_eq(correlate_count(c), queued);
+		for (q = 0; q < NQ; q++) {
+			snprintf(qid, sizeof(qid), "%X", 0x10000 + q);
+			mi = correlate_find(c, sp("mail"), sp(qid));
+			cr_assert_eq(mi != NULL, is_queued[q], "%s at %d", qid,
+			    step);
+			snprintf(who, sizeof(who), "u%d@example.org", q);
+			if (mi != NULL)
+				cr_assert_str_eq(mi->account, who);
+		}
+	}
+	correlate_free(c);
+}
