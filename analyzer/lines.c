@@ -24,6 +24,8 @@ struct lines {
 	const char		*block;		/* the source's, borrowed */
 	size_t			 block_len;
 	size_t			 block_pos;	/* bytes of it consumed */
+	const char		*nul;		/* the block's first NUL byte
+						   not yet passed, or NULL */
 	unsigned long		 lineno;
 	unsigned long		 ntruncated;
 	unsigned long long	 nbytes;
@@ -60,6 +62,7 @@ lines_reset(struct lines *ln)
 	ln->block = NULL;
 	ln->block_len = 0;
 	ln->block_pos = 0;
+	ln->nul = NULL;
 	ln->lineno = 0;
 	ln->ntruncated = 0;
 	ln->nbytes = 0;
@@ -99,8 +102,11 @@ refill(struct lines *ln)
 			return 0;
 		r = source_read(ln->src, &ln->block, &ln->block_len);
 		ln->block_pos = 0;
-		if (r == 1)
+		if (r == 1) {
+			/* one search a block, not one a line: NULs are rare */
+			ln->nul = memchr(ln->block, '\0', ln->block_len);
 			continue;
+		}
 		ln->block = NULL;
 		ln->block_len = 0;
 		if (r == 0)
@@ -129,6 +135,10 @@ keep(struct lines *ln, struct line_acc *acc, const char *p, size_t n)
 		return;
 	memcpy(dst, p, take);
 	acc->kept += take;
+	if (ln->nul == NULL || ln->nul >= p + n)
+		return;
+	ln->nul = memchr(p + n, '\0', (size_t)(ln->block + ln->block_len -
+	    (p + n)));
 	nul = memchr(dst, '\0', take);
 	while (nul != NULL) {
 		*nul = '?';

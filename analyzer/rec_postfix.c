@@ -83,6 +83,23 @@ is_postfix_prog(struct span prog)
 	return 0;
 }
 
+/* What a byte may be in a queue id. */
+enum { QID_HEX = 1, QID_B52 = 2 };
+
+/* qid_class - QID_HEX for '0'-'9' and 'A'-'F' (short ids), QID_B52 for
+ * the base-52 alphabet of long ids: digits and letters but vowels. Bytes
+ * from 0x80 are neither. */
+static const unsigned char qid_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x20 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0, 0,	/* 0x30 */
+	0, 1, 3, 3, 3, 1, 3, 2, 2, 0, 2, 2, 2, 2, 2, 0,	/* 0x40 */
+	2, 2, 2, 2, 2, 0, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,	/* 0x50 */
+	0, 0, 2, 2, 2, 0, 2, 2, 2, 0, 2, 2, 2, 2, 2, 0,	/* 0x60 */
+	2, 2, 2, 2, 2, 0, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,	/* 0x70 */
+};
+
 /* is_short_qid - five or more upper-case hex digits */
 static int
 is_short_qid(struct span s)
@@ -92,22 +109,10 @@ is_short_qid(struct span s)
 	if (s.n < 5)
 		return 0;
 	for (i = 0; i < s.n; i++) {
-		if (!((s.p[i] >= '0' && s.p[i] <= '9') ||
-		    (s.p[i] >= 'A' && s.p[i] <= 'F')))
+		if (!(qid_class[(unsigned char)s.p[i]] & QID_HEX))
 			return 0;
 	}
 	return 1;
-}
-
-/* is_b52 - 1 for a byte of Postfix's base-52 alphabet (no vowels) */
-static int
-is_b52(char c)
-{
-	if (c >= '0' && c <= '9')
-		return 1;
-	if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
-		return 0;
-	return memchr("AEIOUaeiou", c, 10) == NULL;
 }
 
 /*
@@ -122,7 +127,7 @@ is_long_qid(struct span s)
 	if (s.n < 12)
 		return 0;
 	for (i = 0; i < s.n; i++) {
-		if (!is_b52(s.p[i]))
+		if (!(qid_class[(unsigned char)s.p[i]] & QID_B52))
 			return 0;
 		if (s.p[i] == 'z')
 			last_z = i;

@@ -244,6 +244,53 @@ Test(lines, lines_straddling_blocks_are_whole)
 	free(text);
 }
 
+Test(lines, nul_bytes_far_apart_over_many_blocks_are_all_found)
+{
+	enum { NLINES = 6000, CAP = 300 };
+	char line[400], want[400];
+	FILE *fp;
+	char *text = NULL;
+	size_t text_len = 0, len, at;
+	unsigned long i;
+	unsigned flags;
+	struct fixture f;
+	struct line l;
+
+	/* every 37th line holds a NUL somewhere, some past the cap (dropped,
+	 * unflagged); the search for them runs once a block */
+	fp = open_memstream(&text, &text_len);
+	for (i = 1; i <= NLINES; i++) {
+		len = 40 + (i * 13) % 340;
+		memset(line, 'a' + (int)(i % 26), len);
+		if (i % 37 == 0)
+			line[(i * 7) % len] = '\0';
+		fwrite(line, 1, len, fp);
+		fputc('\n', fp);
+	}
+	fclose(fp);
+	cr_assert_gt(text_len, 4 * 128 * 1024, "must span several blocks");
+	f = fixture_bytes(text, text_len, CAP);
+	for (i = 1; i <= NLINES; i++) {
+		len = 40 + (i * 13) % 340;
+		memset(want, 'a' + (int)(i % 26), len);
+		at = (i * 7) % len;
+		cr_assert_eq(lines_next(f.ln, &l), LINES_OK);
+		flags = len > CAP ? LINE_TRUNCATED : 0;
+		if (i % 37 == 0 && at < CAP) {
+			want[at] = '?';
+			flags |= LINE_HAD_NUL;
+		}
+		if (len > CAP)
+			len = CAP;
+		cr_assert_eq(l.flags, flags, "line %lu", i);
+		cr_assert_eq(l.len, len, "line %lu", i);
+		cr_assert(memcmp(l.text, want, len) == 0, "line %lu", i);
+	}
+	expect_end(&f);
+	fixture_done(&f);
+	free(text);
+}
+
 Test(lines, reset_starts_each_member_at_line_one)
 {
 	struct fixture f = fixture_file(FIX "two.tar.gz", 8);
