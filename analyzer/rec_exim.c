@@ -23,8 +23,9 @@
  * text. Every other line of an Exim program is claimed with REC_NONE:
  * "sender verify fail" lines too, because Exim logs the rejection that
  * follows them on a line of its own.
- * Not parsed: the reject log's header dump, and Exim's duplicate of a
- * reject-log line in syslog (syslog_duplication): both copies count.
+ * Not parsed: the reject log's header dump. Exim's second syslog copy of
+ * a rejection (syslog_duplication) is parsed like the first; the counting
+ * stage folds the pair (scan.c).
  */
 #include <string.h>
 

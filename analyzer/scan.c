@@ -13,6 +13,7 @@
 #include "classify.h"
 #include "correlate.h"
 #include "diag.h"
+#include "hset.h"
 #include "incident.h"
 #include "lines.h"
 #include "reader.h"
@@ -36,6 +37,9 @@ struct scan_host {
 	struct agg	*agg;
 };
 
+/* Rejection lines remembered to fold Exim's syslog copies. */
+#define SCAN_RECENT_REJECTS	8
+
 struct scan {
 	struct scan_opts	 opts;
 	struct classifier	*classifier;
@@ -52,6 +56,9 @@ struct scan {
 	time_t			 first_time, last_time;
 	long long		 done_before;	/* input bytes of closed files */
 	time_t			 progress_at;	/* when the line was last drawn */
+	uint64_t		 rejects[SCAN_RECENT_REJECTS]; /* for
+						   is_syslog_copy(); 0: free */
+	size_t			 next_reject;
 	enum scan_result	*results;	/* of scan_paths(), by path */
 	size_t			 npaths_done;
 };
@@ -354,6 +361,38 @@ on_submission(struct scan *s, const struct header *h, const struct rec *r)
 		incident_add_submission(s->incident, h->time, who);
 }
 
+/*
+ * is_syslog_copy - 1 for the second of two identical Exim rejection lines
+ * of one process in one second. By default Exim sends an ACL rejection
+ * to syslog twice, once for its main log and once for its reject log
+ * (syslog_duplication), and the file gets both, perhaps with other
+ * processes' lines between them. A third copy counts again: only pairs
+ * are folded.
+ */
+static int
+is_syslog_copy(struct scan *s, const struct header *h, const struct rec *r)
+{
+	uint64_t key;
+	size_t i;
+
+	if (r->mta != MTA_EXIM || h->prog.n == 0 || h->pid.n == 0)
+		return 0;
+	key = hset_hash(h->msg.p, h->msg.n) ^
+	    (hset_hash(h->pid.p, h->pid.n) * 3) ^
+	    (hset_hash(h->host.p, h->host.n) * 5) ^
+	    ((uint64_t)h->time * 0x9e3779b97f4a7c15ULL);
+	key |= 1;	/* never 0, which marks a free place */
+	for (i = 0; i < SCAN_RECENT_REJECTS; i++) {
+		if (s->rejects[i] == key) {
+			s->rejects[i] = 0;
+			return 1;
+		}
+	}
+	s->rejects[s->next_reject] = key;
+	s->next_reject = (s->next_reject + 1) % SCAN_RECENT_REJECTS;
+	return 0;
+}
+
 static void
 on_inbound(struct scan *s, const struct header *h, const struct rec *r)
 {
@@ -361,6 +400,8 @@ on_inbound(struct scan *s, const struct header *h, const struct rec *r)
 	struct span reply;
 	enum pat_class cls = CLASS_OTHER;
 
+	if (is_syslog_copy(s, h, r))
+		return;
 	memset(&hit, 0, sizeof(hit));
 	if (r->reply.n > 0) {
 		reply = readable_reply(s, r->reply);
