@@ -25,6 +25,8 @@
 #define CHART_LANE_H	40
 #define CHART_BAR_MAX	30
 #define CHART_TOP	10
+#define CHART_TICK_W	80	/* the widest axis label, "26 Nov 05:00" in
+				   the 11px font, and a gap */
 #define CHART_MAX_LANES	12
 #define DCHART_LABEL_W	200
 #define DCHART_BAR_MAX	380
@@ -314,16 +316,20 @@ chart_range(const json_t *lists, time_t *lo, time_t *hi)
 	return *lo != 0 ? 0 : -1;
 }
 
-/* chart_ticks - at most CHART_TOP axis labels under the plot */
+/* chart_ticks - at most CHART_TOP axis labels under the plot, at least
+ * CHART_TICK_W apart so that none runs into the next */
 static json_t *
 chart_ticks(time_t lo, long step, size_t ncols, long col_w, long y)
 {
 	json_t *ticks = json_array();
 	size_t every = (ncols + CHART_TOP - 1) / CHART_TOP, c;
+	size_t room = (size_t)((CHART_TICK_W + col_w - 1) / col_w);
 	struct tm tm;
 	char label[32];
 	int last_day = -1;
 
+	if (every < room)
+		every = room;
 	for (c = 0; c < ncols; c += every) {
 		view_local_tm(lo + (time_t)c * step, &tm);
 		if (tm.tm_yday != last_day)
@@ -408,8 +414,8 @@ build_chart(const json_t *doc)
 	step = (long)(bucket * (json_int_t)merge);
 	ncols = (size_t)((hi - lo) / step) + 1;
 	col_w = CHART_PLOT_W / (long)ncols;
-	if (col_w > 60)
-		col_w = 60;
+	if (col_w > CHART_TICK_W)	/* a label under every column */
+		col_w = CHART_TICK_W;
 	if (col_w < 1)
 		col_w = 1;
 	counts = xcalloc(ncols, sizeof(*counts));

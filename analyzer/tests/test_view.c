@@ -249,3 +249,27 @@ Test(view, chart_bars_stay_inside_the_svg_box)
 	cr_assert_str_eq(get(v, "chart.ticks.0.label"), "26 Nov 07:00");
 	json_decref(v);
 }
+
+Test(view, chart_axis_labels_do_not_overlap)
+{
+	static const char *const names[] = { "incident", "hostile" };
+	json_t *v, *tick;
+	json_int_t x, prev;
+	size_t n, i;
+
+	/* "26 Nov 07:00" is about 70 px wide in the template's 11px font,
+	 * and the columns of an incident of a few hours are 60 px apart */
+	for (n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+		v = build(names[n], NULL, VIEW_REDACT_NONE);
+		prev = -1000;
+		json_array_foreach(json_object_get(json_object_get(v, "chart"),
+		    "ticks"), i, tick) {
+			x = json_integer_value(json_object_get(tick, "x"));
+			cr_assert_geq(x - prev, 80, "%s: tick %zu at %lld",
+			    names[n], i, (long long)x);
+			prev = x;
+		}
+		cr_assert_geq(i, 1, "%s has an axis", names[n]);
+		json_decref(v);
+	}
+}
