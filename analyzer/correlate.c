@@ -169,7 +169,7 @@ list_append(struct correlate *c, struct entry *e)
 
 /* ---- the index ---- */
 
-/* slot_of - where e's key is, or the free slot where it would go */
+/* slot_of - the slot holding the key, or the free slot where it would go */
 static size_t
 slot_of(const struct correlate *c, uint64_t hash, const char *key,
     size_t n)
