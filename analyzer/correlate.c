@@ -17,6 +17,7 @@
 #include <uthash.h>
 
 #include "correlate.h"
+#include "ghosts.h"
 #include "hset.h"
 #include "xalloc.h"
 
@@ -72,6 +73,7 @@ struct correlate {
 	struct entry	*last;		/* the last entry found: a message's
 					   lines come in runs */
 	struct session	*sessions;
+	struct ghosts	*ghosts;	/* of evicted entries, or NULL */
 	struct msginfo	 found;		/* what correlate_find() returns */
 	struct entry	*found_entry;	/* and where it came from */
 	uint32_t	 seq;		/* entries put at the tail so far */
@@ -115,6 +117,7 @@ correlate_free(struct correlate *c)
 		entry_free(e);
 	}
 	free(c->slots);
+	ghosts_free(c->ghosts);
 	HASH_ITER(hh, c->sessions, ss, stmp) {
 		HASH_DEL(c->sessions, ss);
 		free(ss->account);
@@ -365,8 +368,43 @@ has_field(const struct entry *e, enum field f)
 	return field(e, f)[0] != '\0';
 }
 
+/* evict - drop the oldest entry, remembering whether it was counted and
+ * its account for a retry that brings it back (ghosts.h) */
+static void
+evict(struct correlate *c)
+{
+	struct entry *e = c->oldest;
+
+	if (c->ghosts == NULL)
+		c->ghosts = ghosts_new(0);
+	ghosts_put(c->ghosts, e->hash, field(e, F_ACCOUNT), e->is_counted);
+	drop(c, e);
+	c->nevicted++;
+}
+
+/* revive - what an evicted message's ghost remembers, into its new entry */
+static void
+revive(struct correlate *c, struct entry *e)
+{
+	const char *account;
+	int is_counted;
+
+	if (c->ghosts == NULL ||
+	    !ghosts_take(c->ghosts, e->hash, &account, &is_counted))
+		return;
+	e->is_counted = (unsigned char)is_counted;
+	set_field(e, F_ACCOUNT, (struct span){ account, strlen(account) });
+}
+
+/*
+ * lookup_or_add - the entry of a queue id, made when new. is_retry: the
+ * line may be a retry of a queued message (Postfix qmgr from=), so a new
+ * entry takes what a ghost remembers; a message's first line (client=,
+ * pickup) never does, since queue ids are reused.
+ */
 static struct entry *
-lookup_or_add(struct correlate *c, struct span host, struct span qid)
+lookup_or_add(struct correlate *c, struct span host, struct span qid,
+    int is_retry)
 {
 	struct entry *e = lookup(c, host, qid);
 	char key[KEY_MAX];
@@ -374,10 +412,8 @@ lookup_or_add(struct correlate *c, struct span host, struct span qid)
 
 	if (e != NULL)
 		return e;
-	if (c->count >= c->cap) {
-		drop(c, c->oldest);
-		c->nevicted++;
-	}
+	if (c->count >= c->cap)
+		evict(c);
 	if ((c->count + 1) * 2 > c->nslots)
 		index_grow(c);
 	n = make_key(key, host, qid);
@@ -390,6 +426,8 @@ lookup_or_add(struct correlate *c, struct span host, struct span qid)
 	c->slots[i].hash = e->hash;
 	c->slots[i].entry = e;
 	c->count++;
+	if (is_retry)
+		revive(c, e);
 	return e;
 }
 
@@ -411,20 +449,20 @@ correlate_feed(struct correlate *c, struct span host, const struct rec *r)
 		return;
 	switch (r->kind) {
 	case REC_CLIENT:
-		e = lookup_or_add(c, host, r->qid);
+		e = lookup_or_add(c, host, r->qid, 0);
 		set_field(e, F_ACCOUNT, r->account);
 		set_field(e, F_CLIENT_IP, r->client_ip);
 		break;
 	case REC_PICKUP:
 	case REC_SENDER:
-		e = lookup_or_add(c, host, r->qid);
+		e = lookup_or_add(c, host, r->qid, r->kind == REC_SENDER);
 		if (r->sender.n > 0 || !has_field(e, F_SENDER))
 			set_field(e, F_SENDER, r->sender.n > 0 ? r->sender :
 			    SPAN_LIT("<>"));
 		break;
 	case REC_ARRIVAL:
 		/* Exim <=, Sendmail from=: everything in one line */
-		e = lookup_or_add(c, host, r->qid);
+		e = lookup_or_add(c, host, r->qid, 0);
 		set_field(e, F_ACCOUNT, r->account);
 		set_field(e, F_CLIENT_IP, r->client_ip);
 		set_field(e, F_SENDER, r->sender.n > 0 ? r->sender :

@@ -6,7 +6,9 @@
  *
  * The table is bounded: an entry leaves when its message is removed from
  * the queue; past the cap the oldest entry goes first and is counted as an
- * eviction, so memory stays flat on logs of any size. A queue id seen
+ * eviction, so memory stays flat on logs of any size; whether an evicted
+ * message was counted, and its account, are remembered for a while for a
+ * retry that brings it back (ghosts.h). A queue id seen
  * without its start simply has no account (never a guessed one).
  *
  * Ownership: the table owns copies of every string it keeps (capped at

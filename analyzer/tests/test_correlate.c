@@ -261,3 +261,39 @@ Test(correlate, random_adds_and_removals_keep_exactly_the_queued_ones)
 	}
 	correlate_free(c);
 }
+
+Test(correlate, a_retry_after_eviction_is_the_same_message)
+{
+	struct correlate *c = correlate_new(2);
+	struct msginfo *mi;
+	struct rec r;
+
+	r = mkrec(REC_CLIENT, "Q1");
+	r.account = sp("flood@example.org");
+	correlate_feed(c, sp("mail"), &r);
+	mi = correlate_find(c, sp("mail"), sp("Q1"));
+	cr_assert_not_null(mi);
+	correlate_set_counted(c);
+	r = mkrec(REC_CLIENT, "Q2");
+	correlate_feed(c, sp("mail"), &r);
+	r = mkrec(REC_CLIENT, "Q3");
+	correlate_feed(c, sp("mail"), &r);
+	cr_assert_null(correlate_find(c, sp("mail"), sp("Q1")), "evicted");
+	/* qmgr logs from= again when it retries the deferred message */
+	r = mkrec(REC_SENDER, "Q1");
+	r.sender = sp("other@example.org");
+	correlate_feed(c, sp("mail"), &r);
+	mi = correlate_find(c, sp("mail"), sp("Q1"));
+	cr_assert_not_null(mi);
+	cr_assert_str_eq(mi->account, "flood@example.org");
+	cr_assert(mi->is_outbound_counted, "counted before its eviction");
+	cr_assert_eq(correlate_nevicted(c), 2);	/* Q2 went for Q1 */
+	/* a reused queue id starts with client=: a new message */
+	r = mkrec(REC_CLIENT, "Q2");
+	r.account = sp("new@example.org");
+	correlate_feed(c, sp("mail"), &r);
+	mi = correlate_find(c, sp("mail"), sp("Q2"));
+	cr_assert_str_eq(mi->account, "new@example.org");
+	cr_assert_not(mi->is_outbound_counted);
+	correlate_free(c);
+}

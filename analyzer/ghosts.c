@@ -1,0 +1,170 @@
+/*
+ * ghosts.c - the memory of evicted messages (see ghosts.h).
+ *
+ * A generation is an open-addressing table of one 64-bit word a key: the
+ * upper 48 bits of its hash (never zero), then 15 bits of account number
+ * and the counted flag. 0 is a free slot. A taken ghost keeps its key
+ * bits with a zero payload, so that probing goes on past it; generations
+ * are dropped whole, so these never pile up.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ghosts.h"
+#include "hset.h"
+#include "xalloc.h"
+
+#define PAYLOAD_BITS	16
+#define PAYLOAD_MASK	((UINT64_C(1) << PAYLOAD_BITS) - 1)
+/* account numbers' index: twice the most accounts, a power of two */
+#define ACCOUNT_SLOTS	65536
+
+struct generation {
+	uint64_t	*slots;		/* NULL until the first ghost */
+	size_t		 nslots;	/* a power of two */
+	size_t		 n;		/* keys put */
+};
+
+struct ghosts {
+	struct generation	 cur, old;
+	size_t			 per_generation;
+	char			**accounts;	/* [0] unused: 0 is "none" */
+	size_t			 naccounts;
+	unsigned short		*account_slots;	/* numbers, 0: free */
+};
+
+struct ghosts *
+ghosts_new(size_t per_generation)
+{
+	struct ghosts *g = xcalloc(1, sizeof(*g));
+
+	g->per_generation = per_generation == 0 ? GHOSTS_GENERATION :
+	    per_generation;
+	return g;
+}
+
+void
+ghosts_free(struct ghosts *g)
+{
+	size_t i;
+
+	if (g == NULL)
+		return;
+	free(g->cur.slots);
+	free(g->old.slots);
+	for (i = 1; i <= g->naccounts; i++)
+		free(g->accounts[i]);
+	free(g->accounts);
+	free(g->account_slots);
+	free(g);
+}
+
+/* key_bits - the upper 48 bits of a key's hash, never all zero */
+static uint64_t
+key_bits(uint64_t key_hash)
+{
+	uint64_t bits = key_hash & ~PAYLOAD_MASK;
+
+	return bits != 0 ? bits : UINT64_C(1) << PAYLOAD_BITS;
+}
+
+/* account_number - the number of an account, made when new; 0 for "" or
+ * when GHOSTS_ACCOUNTS are taken */
+static unsigned
+account_number(struct ghosts *g, const char *account)
+{
+	size_t mask = ACCOUNT_SLOTS - 1, i;
+	unsigned short id;
+
+	if (account[0] == '\0')
+		return 0;
+	if (g->account_slots == NULL) {
+		g->account_slots = xcalloc(ACCOUNT_SLOTS,
+		    sizeof(*g->account_slots));
+		g->accounts = xcalloc(GHOSTS_ACCOUNTS + 1,
+		    sizeof(*g->accounts));
+	}
+	i = (size_t)hset_hash(account, strlen(account)) & mask;
+	for (;; i = (i + 1) & mask) {
+		id = g->account_slots[i];
+		if (id == 0)
+			break;
+		if (strcmp(g->accounts[id], account) == 0)
+			return id;
+	}
+	if (g->naccounts == GHOSTS_ACCOUNTS)
+		return 0;
+	g->accounts[++g->naccounts] = xstrdup(account);
+	g->account_slots[i] = (unsigned short)g->naccounts;
+	return (unsigned)g->naccounts;
+}
+
+/* find - the slot of key bits kb in a generation, or the free slot where
+ * they would go */
+static size_t
+find(const struct generation *gen, uint64_t key_hash, uint64_t kb)
+{
+	size_t mask = gen->nslots - 1, i = (size_t)key_hash & mask;
+
+	while (gen->slots[i] != 0 && (gen->slots[i] & ~PAYLOAD_MASK) != kb)
+		i = (i + 1) & mask;
+	return i;
+}
+
+void
+ghosts_put(struct ghosts *g, uint64_t key_hash, const char *account,
+    int is_counted)
+{
+	uint64_t kb = key_bits(key_hash), payload;
+	size_t i;
+
+	payload = ((uint64_t)account_number(g, account) << 1) |
+	    (is_counted ? 1 : 0);
+	if (payload == 0)
+		return;		/* nothing worth remembering */
+	if (g->cur.n >= g->per_generation) {
+		free(g->old.slots);
+		g->old = g->cur;
+		memset(&g->cur, 0, sizeof(g->cur));
+	}
+	if (g->cur.slots == NULL) {
+		for (g->cur.nslots = 16; g->cur.nslots < 2 * g->per_generation;
+		    g->cur.nslots *= 2)
+			;
+		g->cur.slots = xcalloc(g->cur.nslots, sizeof(*g->cur.slots));
+	}
+	i = find(&g->cur, key_hash, kb);
+	if (g->cur.slots[i] == 0)
+		g->cur.n++;
+	g->cur.slots[i] = kb | payload;
+}
+
+/* take_from - ghosts_take() in one generation */
+static int
+take_from(struct ghosts *g, struct generation *gen, uint64_t key_hash,
+    const char **account, int *is_counted)
+{
+	uint64_t kb = key_bits(key_hash), payload;
+	unsigned id;
+	size_t i;
+
+	if (gen->slots == NULL)
+		return 0;
+	i = find(gen, key_hash, kb);
+	payload = gen->slots[i] & PAYLOAD_MASK;
+	if (payload == 0)
+		return 0;	/* free, or taken before */
+	gen->slots[i] = kb;
+	id = (unsigned)(payload >> 1);
+	*account = id != 0 ? g->accounts[id] : "";
+	*is_counted = (int)(payload & 1);
+	return 1;
+}
+
+int
+ghosts_take(struct ghosts *g, uint64_t key_hash, const char **account,
+    int *is_counted)
+{
+	return take_from(g, &g->cur, key_hash, account, is_counted) ||
+	    take_from(g, &g->old, key_hash, account, is_counted);
+}
