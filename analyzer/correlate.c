@@ -476,15 +476,25 @@ correlate_feed(struct correlate *c, struct span host, const struct rec *r)
 	}
 }
 
-/* session_take - the account a process authenticated as, removed; NULL */
-static char *
-session_take(struct correlate *c, struct span host, struct span pid)
+/* session_find - the session under a process or session id, or NULL */
+static struct session *
+session_find(struct correlate *c, struct span host, struct span id)
 {
-	char key[KEY_MAX], *account;
-	size_t n = make_key(key, host, pid);
+	char key[KEY_MAX];
+	size_t n = make_key(key, host, id);
 	struct session *ss;
 
 	HASH_FIND(hh, c->sessions, key, n, ss);
+	return ss;
+}
+
+/* session_take - the account a session authenticated as, removed; NULL */
+static char *
+session_take(struct correlate *c, struct span host, struct span id)
+{
+	struct session *ss = session_find(c, host, id);
+	char *account;
+
 	if (ss == NULL)
 		return NULL;
 	HASH_DEL(c->sessions, ss);
@@ -494,12 +504,12 @@ session_take(struct correlate *c, struct span host, struct span pid)
 }
 
 static void
-session_put(struct correlate *c, struct span host, struct span pid,
+session_put(struct correlate *c, struct span host, struct span id,
     struct span account)
 {
 	struct session *ss;
 
-	free(session_take(c, host, pid));
+	free(session_take(c, host, id));
 	if (HASH_COUNT(c->sessions) >= CORRELATE_SESSIONS) {
 		ss = c->sessions;	/* the oldest */
 		HASH_DEL(c->sessions, ss);
@@ -507,35 +517,56 @@ session_put(struct correlate *c, struct span host, struct span pid,
 		free(ss);
 	}
 	ss = xcalloc(1, sizeof(*ss));
-	ss->keylen = make_key(ss->key, host, pid);
+	ss->keylen = make_key(ss->key, host, id);
 	ss->account = xmemdup(account.p, account.n < CORRELATE_FIELD_MAX ?
 	    account.n : CORRELATE_FIELD_MAX);
 	HASH_ADD(hh, c->sessions, key, ss->keylen, ss);
 }
 
-void
-correlate_feed_pid(struct correlate *c, struct span host, struct span pid,
-    const struct rec *r)
+/* give_account - a session's account to a message that has none */
+static void
+give_account(struct correlate *c, struct span host, struct span qid,
+    const char *account)
 {
-	struct entry *e;
-	char *account;
+	struct entry *e = lookup(c, host, qid);
 
-	if (r->kind == REC_CLIENT && r->qid.n == 0 && r->account.n > 0 &&
-	    pid.n > 0) {
-		session_put(c, host, pid, r->account);
-		return;
-	}
-	correlate_feed(c, host, r);
-	if (r->kind != REC_ARRIVAL || r->account.n > 0 || pid.n == 0 ||
-	    r->qid.n == 0)
-		return;
-	account = session_take(c, host, pid);
-	if (account == NULL)
-		return;
-	e = lookup(c, host, r->qid);
 	if (e != NULL && !has_field(e, F_ACCOUNT))
 		set_field(e, F_ACCOUNT, (struct span){ account,
 		    strlen(account) });
+}
+
+void
+correlate_feed_session(struct correlate *c, struct span host,
+    struct span session, const struct rec *r)
+{
+	struct session *ss;
+	char *account;
+
+	if (r->kind == REC_CLIENT && r->qid.n == 0 && r->account.n > 0 &&
+	    session.n > 0) {
+		session_put(c, host, session, r->account);
+		return;
+	}
+	correlate_feed(c, host, r);
+	if (r->kind != REC_ARRIVAL || r->account.n > 0 || session.n == 0 ||
+	    r->qid.n == 0)
+		return;
+	/*
+	 * A Sendmail process serves one SMTP session, and its id comes back
+	 * for another process: the account is given once. An OpenSMTPD
+	 * session id is never reused, and a session may send several
+	 * messages.
+	 */
+	if (r->mta == MTA_OPENSMTPD) {
+		ss = session_find(c, host, session);
+		if (ss != NULL)
+			give_account(c, host, r->qid, ss->account);
+		return;
+	}
+	account = session_take(c, host, session);
+	if (account == NULL)
+		return;
+	give_account(c, host, r->qid, account);
 	free(account);
 }
 

@@ -49,13 +49,15 @@ void	correlate_feed(struct correlate *, struct span host,
 	    const struct rec *);
 
 /*
- * correlate_feed_pid - correlate_feed(), plus the link Sendmail needs: its
- * "AUTH=server ... authid=U" line has no queue id, so the account is kept
- * under the host and process id (at most CORRELATE_SESSIONS of them) and
- * given to the next arrival (from=) of that process.
+ * correlate_feed_session - correlate_feed(), plus the link Sendmail and
+ * OpenSMTPD need: their authentication lines have no queue id, so the
+ * account is kept under the host and session (at most CORRELATE_SESSIONS
+ * of them) and given to the arrivals of that session: Sendmail's next
+ * from= of the process (session: its process id), every OpenSMTPD "smtp
+ * message" of the session (session: r->session).
  */
-void	correlate_feed_pid(struct correlate *, struct span host,
-	    struct span pid, const struct rec *);
+void	correlate_feed_session(struct correlate *, struct span host,
+	    struct span session, const struct rec *);
 
 /* correlate_find - what we know of a queue id on a host, or NULL */
 struct msginfo	*correlate_find(struct correlate *, struct span host,

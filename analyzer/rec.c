@@ -94,6 +94,7 @@ static const size_t rec_spans[] = {
 	offsetof(struct rec, command),
 	offsetof(struct rec, sender),
 	offsetof(struct rec, account),
+	offsetof(struct rec, session),
 	offsetof(struct rec, client_host),
 	offsetof(struct rec, client_ip),
 	offsetof(struct rec, msgid),

@@ -84,6 +84,10 @@ struct rec {
 	struct span	sender;		/* from=<...> (REC_SENDER, REC_PICKUP,
 					   REC_INBOUND_REJECT) */
 	struct span	account;	/* sasl_username=, or the uid for pickup */
+	struct span	session;	/* OpenSMTPD's session id, which ties
+					   an authentication to the messages
+					   after it; empty for the others,
+					   which use the process id */
 	struct span	client_host;	/* client=host[ip] (REC_CLIENT,
 					   REC_INBOUND_REJECT) */
 	struct span	client_ip;

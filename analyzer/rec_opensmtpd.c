@@ -12,13 +12,18 @@
  * with a code. R is "ip (ptr)", "ptr [ip]", "[ip]", "ip", or the domain
  * when no connection was made. The queue id is the message id, the first 8
  * hex digits of the envelope id, as "smtp message msgid=" logs it.
- *   SID smtp envelope evpid=E from=<s> to=<r>        -> REC_SENDER
+ * smtp_session.c logs who sends on lines of their own, tied together by
+ * the session id (r->session):
+ *   SID smtp authentication user=U result=ok         -> REC_CLIENT (account
+ *       U, no queue id: the correlation keeps it for the session)
+ *   SID smtp message msgid=M size=N nrcpt=N proto=P  -> REC_ARRIVAL (a
+ *       message accepted; queue id M, the sender comes next)
+ *   SID smtp envelope evpid=E from=<s> to=<r>        -> REC_SENDER, one a
+ *       recipient, after the message line
  *   SID smtp failed-command command="C" result="R"   -> REC_INBOUND_REJECT
  *       for MAIL, RCPT, DATA and the connection itself (command "")
- * Not done: the account and client address, which OpenSMTPD logs on other
- * lines of the session ("smtp authentication user=", "smtp connected
- * address="), tied to the message only by the session id. smtp-out:
- * route and connection lines are claimed with REC_NONE.
+ * Not kept: the client address of "smtp connected", which nothing counts.
+ * smtp-out: route and connection lines are claimed with REC_NONE.
  */
 #include <string.h>
 
@@ -188,6 +193,31 @@ parse_failed_command(struct span body, struct rec *r)
 	r->kind = REC_INBOUND_REJECT;
 }
 
+/* parse_authentication - "user=U result=ok"; other results are failed
+ * logins, which attribute nothing */
+static void
+parse_authentication(struct span body, struct rec *r)
+{
+	struct span user = value_of(body, " user=", 0);
+
+	if (user.n == 0 || !span_eq_str(value_of(body, " result=", 0), "ok"))
+		return;
+	r->account = user;
+	r->kind = REC_CLIENT;
+}
+
+/* parse_message - "msgid=M size=N nrcpt=N proto=P": a message accepted */
+static void
+parse_message(struct span body, struct rec *r)
+{
+	struct span msgid = value_of(body, " msgid=", 0);
+
+	if (msgid.n != MSGID_LEN || !is_hex(msgid.p, msgid.n))
+		return;
+	r->qid = msgid;
+	r->kind = REC_ARRIVAL;
+}
+
 int
 rec_opensmtpd_parse(const struct header *h, struct rec *r)
 {
@@ -199,6 +229,7 @@ rec_opensmtpd_parse(const struct header *h, struct rec *r)
 	if (body.n <= SID_LEN || body.p[SID_LEN] != ' ' ||
 	    !is_hex(body.p, SID_LEN))
 		return 1;	/* smtp-out:, warn:, ...: nothing we need */
+	r->session = mkspan(body.p, SID_LEN);
 	span_skip(&body, SID_LEN);
 	if (span_has_prefix(body, " mta delivery ") ||
 	    span_has_prefix(body, " mta event=delivery ")) {
@@ -210,6 +241,10 @@ rec_opensmtpd_parse(const struct header *h, struct rec *r)
 			r->kind = REC_SENDER;
 	} else if (span_has_prefix(body, " smtp failed-command ")) {
 		parse_failed_command(body, r);
+	} else if (span_has_prefix(body, " smtp authentication ")) {
+		parse_authentication(body, r);
+	} else if (span_has_prefix(body, " smtp message ")) {
+		parse_message(body, r);
 	}
 	return 1;
 }

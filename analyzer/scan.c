@@ -338,6 +338,14 @@ on_delivery(struct scan *s, const struct header *h, const struct rec *r)
 		count_event(s, h, r, &ev);
 }
 
+/* session_of - what ties a line to an authentication before it: the
+ * session id where the MTA logs one, else the process id */
+static struct span
+session_of(const struct header *h, const struct rec *r)
+{
+	return r->session.n > 0 ? r->session : h->pid;
+}
+
 /* on_submission - a message an account handed us, for flood detection */
 static void
 on_submission(struct scan *s, const struct header *h, const struct rec *r)
@@ -352,7 +360,7 @@ on_submission(struct scan *s, const struct header *h, const struct rec *r)
 		return;
 	mi = correlate_find(s->correlate, h->host, r->qid);
 	/* mail from outside carries no account (Sendmail's came from its
-	 * AUTH line, through correlate_feed_pid) */
+	 * AUTH line, through correlate_feed_session) */
 	if (r->kind == REC_ARRIVAL && r->client_ip.n > 0 &&
 	    (mi == NULL || mi->account[0] == '\0'))
 		return;
@@ -435,7 +443,8 @@ on_record(struct scan *s, const struct header *h, const struct rec *r)
 	case REC_NONE:
 		break;
 	default:
-		correlate_feed_pid(s->correlate, h->host, h->pid, r);
+		correlate_feed_session(s->correlate, h->host,
+		    session_of(h, r), r);
 		on_submission(s, h, r);
 		break;
 	}
@@ -453,7 +462,8 @@ on_reader_rec(void *arg, const struct reader_rec *rr)
 	/* Outside --since/--until nothing is counted, but who sent a message
 	 * is still learnt (the reader sends only identities from there). */
 	if (!rr->in_window) {
-		correlate_feed_pid(s->correlate, rr->h.host, rr->h.pid, &rr->r);
+		correlate_feed_session(s->correlate, rr->h.host,
+		    session_of(&rr->h, &rr->r), &rr->r);
 		return;
 	}
 	on_record(s, &rr->h, &rr->r);

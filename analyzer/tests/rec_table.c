@@ -35,6 +35,7 @@ static const struct {
 	{ "reply_ip", offsetof(struct rec, reply_ip) },
 	{ "sender", offsetof(struct rec, sender) },
 	{ "account", offsetof(struct rec, account) },
+	{ "session", offsetof(struct rec, session) },
 	{ "client_host", offsetof(struct rec, client_host) },
 	{ "client_ip", offsetof(struct rec, client_ip) },
 	{ "msgid", offsetof(struct rec, msgid) },

@@ -123,14 +123,14 @@ Test(correlate, sendmail_auth_line_gives_its_account_to_the_next_arrival)
 	auth.account = sp("shop@client.example.org");
 	arrival.sender = sp("shop@client.example.org");
 	arrival.client_ip = sp("192.0.2.200");
-	correlate_feed_pid(c, sp("mail"), sp("4123"), &auth);
-	correlate_feed_pid(c, sp("mail"), sp("4123"), &arrival);
+	correlate_feed_session(c, sp("mail"), sp("4123"), &auth);
+	correlate_feed_session(c, sp("mail"), sp("4123"), &arrival);
 	m = correlate_find(c, sp("mail"), sp("5AQ512vX004123"));
 	cr_assert_not_null(m);
 	cr_assert_str_eq(m->account, "shop@client.example.org");
 	/* the session is used up: another process's mail has no account */
 	other.client_ip = sp("198.51.100.9");
-	correlate_feed_pid(c, sp("mail"), sp("4999"), &other);
+	correlate_feed_session(c, sp("mail"), sp("4999"), &other);
 	m = correlate_find(c, sp("mail"), sp("5AQ512vX004999"));
 	cr_assert_str_eq(m->account, "");
 	correlate_free(c);
@@ -295,5 +295,29 @@ Test(correlate, a_retry_after_eviction_is_the_same_message)
 	mi = correlate_find(c, sp("mail"), sp("Q2"));
 	cr_assert_str_eq(mi->account, "new@example.org");
 	cr_assert_not(mi->is_outbound_counted);
+	correlate_free(c);
+}
+
+Test(correlate, opensmtpd_session_account_goes_to_every_message_of_it)
+{
+	struct correlate *c = correlate_new(10);
+	struct msginfo *mi;
+	struct rec auth = mkrec(REC_CLIENT, "");
+	struct rec m1 = mkrec(REC_ARRIVAL, "1a2b3c4d");
+	struct rec m2 = mkrec(REC_ARRIVAL, "2b3c4d5e");
+	struct rec other = mkrec(REC_ARRIVAL, "3c4d5e6f");
+
+	auth.mta = m1.mta = m2.mta = other.mta = MTA_OPENSMTPD;
+	auth.account = sp("anna@example.org");
+	correlate_feed_session(c, sp("relay"), sp("3c1e55aa00000001"), &auth);
+	correlate_feed_session(c, sp("relay"), sp("3c1e55aa00000001"), &m1);
+	correlate_feed_session(c, sp("relay"), sp("3c1e55aa00000001"), &m2);
+	correlate_feed_session(c, sp("relay"), sp("3c1e55aa00000002"), &other);
+	mi = correlate_find(c, sp("relay"), sp("1a2b3c4d"));
+	cr_assert_str_eq(mi->account, "anna@example.org");
+	mi = correlate_find(c, sp("relay"), sp("2b3c4d5e"));
+	cr_assert_str_eq(mi->account, "anna@example.org", "second message");
+	mi = correlate_find(c, sp("relay"), sp("3c4d5e6f"));
+	cr_assert_str_eq(mi->account, "", "another session");
 	correlate_free(c);
 }
