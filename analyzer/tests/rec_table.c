@@ -240,7 +240,8 @@ rec_table_check(const struct row *row, enum rec_mta mta)
 	cr_expect_eq(rec_parse(&h, mta, &r), 1, "%s: forced", row->id);
 }
 
-/* rec_table_parse_text - header and record of a C string line; rec_parse's result */
+/* rec_table_parse_text - header and record of a C string line; rec_parse's
+ * result */
 int
 rec_table_parse_text(const char *line, enum rec_mta forced, struct rec *r)
 {
