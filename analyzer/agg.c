@@ -177,9 +177,16 @@ static struct agg_count *
 counter_add(struct agg *a, struct agg_counter *c, const char *key,
     unsigned long n)
 {
-	size_t h = (size_t)hset_hash(key, strlen(key));
-	struct agg_count *it = counter_find(c, key, h);
+	struct agg_count *it = c->last;
+	size_t h;
 
+	/* a flood's rejections come in runs of one list, domain and MX */
+	if (it != NULL && strcmp(it->key, key) == 0) {
+		it->count += n;
+		return it;
+	}
+	h = (size_t)hset_hash(key, strlen(key));
+	it = counter_find(c, key, h);
 	if (it == NULL) {
 		if (a->ngroups >= a->opts.max_groups &&
 		    strcmp(key, AGG_OTHER_KEY) != 0) {
@@ -205,6 +212,7 @@ counter_add(struct agg *a, struct agg_counter *c, const char *key,
 		}
 	}
 	it->count += n;
+	c->last = it;
 	return it;
 }
 

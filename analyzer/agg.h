@@ -73,6 +73,7 @@ struct agg_counter {
 	size_t			  n, alloc;
 	struct agg_count	**buckets;	/* private hash index */
 	size_t			  nbuckets;
+	struct agg_count	 *last;		/* private: counted last */
 };
 
 struct agg_list {
