@@ -369,42 +369,33 @@ has_field(const struct entry *e, enum field f)
 }
 
 /* evict - drop the oldest entry, remembering whether it was counted and
- * its account for a retry that brings it back (ghosts.h) */
+ * whom it is attributed to, for a retry that brings it back (ghosts.h) */
 static void
 evict(struct correlate *c)
 {
 	struct entry *e = c->oldest;
+	const char *account = field(e, F_ACCOUNT), *sender = field(e, F_SENDER);
+	struct ghost gh;
 
+	/* the name correlate_sender_key() gives */
+	gh.is_account = account[0] != '\0';
+	gh.name = gh.is_account ? account : strcmp(sender, "<>") != 0 ? sender :
+	    "";
+	gh.is_counted = e->is_counted;
 	if (c->ghosts == NULL)
 		c->ghosts = ghosts_new(0);
-	ghosts_put(c->ghosts, e->hash, field(e, F_ACCOUNT), e->is_counted);
+	ghosts_put(c->ghosts, e->hash, &gh);
 	drop(c, e);
 	c->nevicted++;
 }
 
-/* revive - what an evicted message's ghost remembers, into its new entry */
-static void
-revive(struct correlate *c, struct entry *e)
-{
-	const char *account;
-	int is_counted;
-
-	if (c->ghosts == NULL ||
-	    !ghosts_take(c->ghosts, e->hash, &account, &is_counted))
-		return;
-	e->is_counted = (unsigned char)is_counted;
-	set_field(e, F_ACCOUNT, (struct span){ account, strlen(account) });
-}
-
 /*
- * lookup_or_add - the entry of a queue id, made when new. is_retry: the
- * line may be a retry of a queued message (Postfix qmgr from=), so a new
- * entry takes what a ghost remembers; a message's first line (client=,
- * pickup) never does, since queue ids are reused.
+ * lookup_or_add - the entry of a queue id, made when new (with nothing
+ * known yet: a message's first line, or one whose start is not in the
+ * log).
  */
 static struct entry *
-lookup_or_add(struct correlate *c, struct span host, struct span qid,
-    int is_retry)
+lookup_or_add(struct correlate *c, struct span host, struct span qid)
 {
 	struct entry *e = lookup(c, host, qid);
 	char key[KEY_MAX];
@@ -426,8 +417,34 @@ lookup_or_add(struct correlate *c, struct span host, struct span qid,
 	c->slots[i].hash = e->hash;
 	c->slots[i].entry = e;
 	c->count++;
-	if (is_retry)
-		revive(c, e);
+	return e;
+}
+
+/*
+ * lookup_or_revive - the entry of a queue id; when there is none, a new
+ * one with what the ghost of an evicted message of that id remembers;
+ * NULL when neither. For the lines of a retry: Postfix qmgr from=, and
+ * the deliveries (Exim and Sendmail log nothing else for a retry). A
+ * message's first line (client=, pickup, an arrival) never revives, since
+ * Postfix reuses queue ids.
+ */
+static struct entry *
+lookup_or_revive(struct correlate *c, struct span host, struct span qid)
+{
+	struct entry *e = lookup(c, host, qid);
+	struct ghost gh;
+	char key[KEY_MAX];
+	size_t n;
+
+	if (e != NULL || c->ghosts == NULL)
+		return e;
+	n = make_key(key, host, qid);
+	if (!ghosts_take(c->ghosts, hset_hash(key, n), &gh))
+		return NULL;
+	e = lookup_or_add(c, host, qid);
+	e->is_counted = (unsigned char)gh.is_counted;
+	set_field(e, gh.is_account ? F_ACCOUNT : F_SENDER,
+	    (struct span){ gh.name, strlen(gh.name) });
 	return e;
 }
 
@@ -449,20 +466,23 @@ correlate_feed(struct correlate *c, struct span host, const struct rec *r)
 		return;
 	switch (r->kind) {
 	case REC_CLIENT:
-		e = lookup_or_add(c, host, r->qid, 0);
+		e = lookup_or_add(c, host, r->qid);
 		set_field(e, F_ACCOUNT, r->account);
 		set_field(e, F_CLIENT_IP, r->client_ip);
 		break;
 	case REC_PICKUP:
 	case REC_SENDER:
-		e = lookup_or_add(c, host, r->qid, r->kind == REC_SENDER);
+		e = r->kind == REC_SENDER ? lookup_or_revive(c, host, r->qid) :
+		    NULL;
+		if (e == NULL)
+			e = lookup_or_add(c, host, r->qid);
 		if (r->sender.n > 0 || !has_field(e, F_SENDER))
 			set_field(e, F_SENDER, r->sender.n > 0 ? r->sender :
 			    SPAN_LIT("<>"));
 		break;
 	case REC_ARRIVAL:
 		/* Exim <=, Sendmail from=: everything in one line */
-		e = lookup_or_add(c, host, r->qid, 0);
+		e = lookup_or_add(c, host, r->qid);
 		set_field(e, F_ACCOUNT, r->account);
 		set_field(e, F_CLIENT_IP, r->client_ip);
 		set_field(e, F_SENDER, r->sender.n > 0 ? r->sender :
@@ -573,7 +593,7 @@ correlate_feed_session(struct correlate *c, struct span host,
 struct msginfo *
 correlate_find(struct correlate *c, struct span host, struct span qid)
 {
-	struct entry *e = lookup(c, host, qid);
+	struct entry *e = lookup_or_revive(c, host, qid);
 
 	c->found_entry = e;
 	if (e == NULL)

@@ -6,9 +6,10 @@
  *
  * The table is bounded: an entry leaves when its message is removed from
  * the queue; past the cap the oldest entry goes first and is counted as an
- * eviction, so memory stays flat on logs of any size; whether an evicted
- * message was counted, and its account, are remembered for a while for a
- * retry that brings it back (ghosts.h). A queue id seen
+ * eviction, so memory stays flat on logs of any size; whom an evicted
+ * message is attributed to, and whether it was counted, are remembered
+ * for a while for a retry that brings it back (ghosts.h): a Postfix from=
+ * line or any delivery of the message. A queue id seen
  * without its start simply has no account (never a guessed one).
  *
  * Ownership: the table owns copies of every string it keeps (capped at

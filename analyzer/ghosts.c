@@ -2,10 +2,10 @@
  * ghosts.c - the memory of evicted messages (see ghosts.h).
  *
  * A generation is an open-addressing table of one 64-bit word a key: the
- * upper 48 bits of its hash (never zero), then 15 bits of account number
- * and the counted flag. 0 is a free slot. A taken ghost keeps its key
- * bits with a zero payload, so that probing goes on past it; generations
- * are dropped whole, so these never pile up.
+ * upper 48 bits of its hash (never zero), then 14 bits of name number,
+ * the is_account flag and the counted flag. 0 is a free slot. A taken
+ * ghost keeps its key bits with a zero payload, so that probing goes on
+ * past it; generations are dropped whole, so these never pile up.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +16,11 @@
 
 #define PAYLOAD_BITS	16
 #define PAYLOAD_MASK	((UINT64_C(1) << PAYLOAD_BITS) - 1)
-/* account numbers' index: twice the most accounts, a power of two */
-#define ACCOUNT_SLOTS	65536
+#define IS_COUNTED	1u
+#define IS_ACCOUNT	2u
+#define NAME_SHIFT	2
+/* name numbers' index: twice the most names, a power of two */
+#define NAME_SLOTS	32768
 
 struct generation {
 	uint64_t	*slots;		/* NULL until the first ghost */
@@ -28,9 +31,9 @@ struct generation {
 struct ghosts {
 	struct generation	 cur, old;
 	size_t			 per_generation;
-	char			**accounts;	/* [0] unused: 0 is "none" */
-	size_t			 naccounts;
-	unsigned short		*account_slots;	/* numbers, 0: free */
+	char			**names;	/* [0] unused: 0 is "none" */
+	size_t			 nnames;
+	unsigned short		*name_slots;	/* numbers, 0: free */
 };
 
 struct ghosts *
@@ -52,10 +55,10 @@ ghosts_free(struct ghosts *g)
 		return;
 	free(g->cur.slots);
 	free(g->old.slots);
-	for (i = 1; i <= g->naccounts; i++)
-		free(g->accounts[i]);
-	free(g->accounts);
-	free(g->account_slots);
+	for (i = 1; i <= g->nnames; i++)
+		free(g->names[i]);
+	free(g->names);
+	free(g->name_slots);
 	free(g);
 }
 
@@ -68,35 +71,33 @@ key_bits(uint64_t key_hash)
 	return bits != 0 ? bits : UINT64_C(1) << PAYLOAD_BITS;
 }
 
-/* account_number - the number of an account, made when new; 0 for "" or
- * when GHOSTS_ACCOUNTS are taken */
+/* name_number - the number of a name, made when new; 0 for "" or when
+ * GHOSTS_NAMES are taken */
 static unsigned
-account_number(struct ghosts *g, const char *account)
+name_number(struct ghosts *g, const char *name)
 {
-	size_t mask = ACCOUNT_SLOTS - 1, i;
+	size_t mask = NAME_SLOTS - 1, i;
 	unsigned short id;
 
-	if (account[0] == '\0')
+	if (name[0] == '\0')
 		return 0;
-	if (g->account_slots == NULL) {
-		g->account_slots = xcalloc(ACCOUNT_SLOTS,
-		    sizeof(*g->account_slots));
-		g->accounts = xcalloc(GHOSTS_ACCOUNTS + 1,
-		    sizeof(*g->accounts));
+	if (g->name_slots == NULL) {
+		g->name_slots = xcalloc(NAME_SLOTS, sizeof(*g->name_slots));
+		g->names = xcalloc(GHOSTS_NAMES + 1, sizeof(*g->names));
 	}
-	i = (size_t)hset_hash(account, strlen(account)) & mask;
+	i = (size_t)hset_hash(name, strlen(name)) & mask;
 	for (;; i = (i + 1) & mask) {
-		id = g->account_slots[i];
+		id = g->name_slots[i];
 		if (id == 0)
 			break;
-		if (strcmp(g->accounts[id], account) == 0)
+		if (strcmp(g->names[id], name) == 0)
 			return id;
 	}
-	if (g->naccounts == GHOSTS_ACCOUNTS)
+	if (g->nnames == GHOSTS_NAMES)
 		return 0;
-	g->accounts[++g->naccounts] = xstrdup(account);
-	g->account_slots[i] = (unsigned short)g->naccounts;
-	return (unsigned)g->naccounts;
+	g->names[++g->nnames] = xstrdup(name);
+	g->name_slots[i] = (unsigned short)g->nnames;
+	return (unsigned)g->nnames;
 }
 
 /* find - the slot of key bits kb in a generation, or the free slot where
@@ -112,14 +113,15 @@ find(const struct generation *gen, uint64_t key_hash, uint64_t kb)
 }
 
 void
-ghosts_put(struct ghosts *g, uint64_t key_hash, const char *account,
-    int is_counted)
+ghosts_put(struct ghosts *g, uint64_t key_hash, const struct ghost *gh)
 {
 	uint64_t kb = key_bits(key_hash), payload;
+	unsigned id = name_number(g, gh->name);
 	size_t i;
 
-	payload = ((uint64_t)account_number(g, account) << 1) |
-	    (is_counted ? 1 : 0);
+	payload = ((uint64_t)id << NAME_SHIFT) |
+	    (id != 0 && gh->is_account ? IS_ACCOUNT : 0) |
+	    (gh->is_counted ? IS_COUNTED : 0);
 	if (payload == 0)
 		return;		/* nothing worth remembering */
 	if (g->cur.n >= g->per_generation) {
@@ -142,7 +144,7 @@ ghosts_put(struct ghosts *g, uint64_t key_hash, const char *account,
 /* take_from - ghosts_take() in one generation */
 static int
 take_from(struct ghosts *g, struct generation *gen, uint64_t key_hash,
-    const char **account, int *is_counted)
+    struct ghost *gh)
 {
 	uint64_t kb = key_bits(key_hash), payload;
 	unsigned id;
@@ -155,16 +157,16 @@ take_from(struct ghosts *g, struct generation *gen, uint64_t key_hash,
 	if (payload == 0)
 		return 0;	/* free, or taken before */
 	gen->slots[i] = kb;
-	id = (unsigned)(payload >> 1);
-	*account = id != 0 ? g->accounts[id] : "";
-	*is_counted = (int)(payload & 1);
+	id = (unsigned)(payload >> NAME_SHIFT);
+	gh->name = id != 0 ? g->names[id] : "";
+	gh->is_account = (payload & IS_ACCOUNT) != 0;
+	gh->is_counted = (payload & IS_COUNTED) != 0;
 	return 1;
 }
 
 int
-ghosts_take(struct ghosts *g, uint64_t key_hash, const char **account,
-    int *is_counted)
+ghosts_take(struct ghosts *g, uint64_t key_hash, struct ghost *gh)
 {
-	return take_from(g, &g->cur, key_hash, account, is_counted) ||
-	    take_from(g, &g->old, key_hash, account, is_counted);
+	return take_from(g, &g->cur, key_hash, gh) ||
+	    take_from(g, &g->old, key_hash, gh);
 }

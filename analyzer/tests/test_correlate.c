@@ -89,10 +89,10 @@ Test(correlate, past_the_cap_the_oldest_leaves_first)
 	struct rec r;
 	int i;
 
+	/* bounces (from=<>), never counted: an evicted one leaves no ghost */
 	for (i = 0; i < 5; i++) {
 		snprintf(qid, sizeof(qid), "Q%d", i);
-		r = mkrec(REC_CLIENT, qid);
-		r.account = sp("a@example.org");
+		r = mkrec(REC_SENDER, qid);
 		correlate_feed(c, sp("mail"), &r);
 	}
 	cr_assert_eq(correlate_count(c), 3);
@@ -143,16 +143,15 @@ Test(correlate, an_entry_seen_again_outlives_older_untouched_ones)
 	struct rec r;
 	int i;
 
+	/* bounces (from=<>), never counted: an evicted one leaves no ghost */
 	for (i = 0; i < 3; i++) {
 		snprintf(qid, sizeof(qid), "Q%d", i);
-		r = mkrec(REC_CLIENT, qid);
-		r.account = sp("a@example.org");
+		r = mkrec(REC_SENDER, qid);
 		correlate_feed(c, sp("mail"), &r);
 	}
 	/* Q0 is retried: seen again, so Q1 is now the oldest */
 	cr_assert_not_null(correlate_find(c, sp("mail"), sp("Q0")));
-	r = mkrec(REC_CLIENT, "Q3");
-	r.account = sp("a@example.org");
+	r = mkrec(REC_SENDER, "Q3");
 	correlate_feed(c, sp("mail"), &r);
 	cr_assert_not_null(correlate_find(c, sp("mail"), sp("Q0")));
 	cr_assert_null(correlate_find(c, sp("mail"), sp("Q1")));
@@ -278,7 +277,7 @@ Test(correlate, a_retry_after_eviction_is_the_same_message)
 	correlate_feed(c, sp("mail"), &r);
 	r = mkrec(REC_CLIENT, "Q3");
 	correlate_feed(c, sp("mail"), &r);
-	cr_assert_null(correlate_find(c, sp("mail"), sp("Q1")), "evicted");
+	cr_assert_eq(correlate_nevicted(c), 1, "Q1 evicted");
 	/* qmgr logs from= again when it retries the deferred message */
 	r = mkrec(REC_SENDER, "Q1");
 	r.sender = sp("other@example.org");
@@ -319,5 +318,56 @@ Test(correlate, opensmtpd_session_account_goes_to_every_message_of_it)
 	cr_assert_str_eq(mi->account, "anna@example.org", "second message");
 	mi = correlate_find(c, sp("relay"), sp("3c4d5e6f"));
 	cr_assert_str_eq(mi->account, "", "another session");
+	correlate_free(c);
+}
+
+Test(correlate, a_delivery_of_an_evicted_message_brings_it_back)
+{
+	struct correlate *c = correlate_new(2);
+	struct msginfo *mi;
+	struct rec r;
+
+	/* Exim logs only the deliveries of a retry: no arrival again */
+	r = mkrec(REC_ARRIVAL, "1wXyZa-000000001Ab-AbCd");
+	r.mta = MTA_EXIM;
+	r.account = sp("flood@example.org");
+	r.sender = sp("flood@example.org");
+	correlate_feed(c, sp("mail"), &r);
+	cr_assert_not_null(correlate_find(c, sp("mail"),
+	    sp("1wXyZa-000000001Ab-AbCd")));
+	correlate_set_counted(c);
+	r = mkrec(REC_ARRIVAL, "1wXyZb-000000002Ab-AbCd");
+	correlate_feed(c, sp("mail"), &r);
+	r = mkrec(REC_ARRIVAL, "1wXyZc-000000003Ab-AbCd");
+	correlate_feed(c, sp("mail"), &r);
+	cr_assert_eq(correlate_nevicted(c), 1);
+	mi = correlate_find(c, sp("mail"), sp("1wXyZa-000000001Ab-AbCd"));
+	cr_assert_not_null(mi, "a retry's delivery finds the message again");
+	cr_assert_str_eq(mi->account, "flood@example.org");
+	cr_assert(mi->is_outbound_counted);
+	/* it is an entry again: the table made room for it */
+	cr_assert_eq(correlate_nevicted(c), 2);
+	cr_assert_null(correlate_find(c, sp("mail"), sp("never-seen")));
+	correlate_free(c);
+}
+
+Test(correlate, an_evicted_message_keeps_its_envelope_sender)
+{
+	struct correlate *c = correlate_new(1);
+	struct msginfo *mi;
+	struct rec r;
+
+	/* Sendmail names the envelope sender: no account on the arrival */
+	r = mkrec(REC_ARRIVAL, "4AQ9xF0A012345");
+	r.mta = MTA_SENDMAIL;
+	r.sender = sp("news@example.org");
+	correlate_feed(c, sp("mail"), &r);
+	r = mkrec(REC_ARRIVAL, "4AQ9xF0B012346");
+	r.sender = sp("other@example.org");
+	correlate_feed(c, sp("mail"), &r);
+	mi = correlate_find(c, sp("mail"), sp("4AQ9xF0A012345"));
+	cr_assert_not_null(mi);
+	cr_assert_str_eq(correlate_sender_key(mi), "news@example.org");
+	cr_assert_str_eq(mi->account, "", "an envelope sender, not an account");
 	correlate_free(c);
 }
