@@ -159,7 +159,9 @@ is_loopback(struct span ip)
  * dkim_remote_smtp, esmtp, relay). local, virtual, pipe, lmtp to a UNIX
  * socket and local_delivery put mail into our own mailboxes, and a relay
  * on loopback is a hop inside this machine, so their failures are never a
- * listing of ours.
+ * listing of ours. OpenSMTPD's deliveries come from its mta process, which
+ * only delivers to other servers (mda delivers locally), even when no
+ * connection was made.
  */
 static int
 is_outbound(const struct header *h, const struct rec *r)
@@ -169,6 +171,8 @@ is_outbound(const struct header *h, const struct rec *r)
 	if (is_loopback(r->relay_ip) || span_case_eq(r->relay_host,
 	    "localhost"))
 		return 0;
+	if (r->mta == MTA_OPENSMTPD)
+		return 1;
 	if (r->mta == MTA_POSTFIX) {
 		if (span_eq_str(d, "smtp"))
 			return 1;
