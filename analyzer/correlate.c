@@ -2,7 +2,7 @@
  * correlate.c - the bounded queue-id table (see correlate.h).
  *
  * The entries are found through an open-addressing index of (hash, entry)
- * slots, kept at most half full, so a look-up reads one or two slots of
+ * slots, kept at most four fifths full, so a look-up reads a few slots of
  * one cache line and then the entry; chained buckets cost a cache miss a
  * link, and a busy queue holds tens of thousands of messages. A list
  * keeps the entries from oldest to newest: an entry found again once it
@@ -62,7 +62,8 @@ struct slot {
 	struct entry	*entry;		/* NULL: free */
 };
 
-/* The index starts this small and doubles to stay at most half full. */
+/* The index starts this small and doubles to stay at most four fifths
+ * full: at the cap of 50,000, 65,536 slots (1 MiB). */
 #define SLOTS_FIRST	64
 
 struct correlate {
@@ -405,7 +406,7 @@ lookup_or_add(struct correlate *c, struct span host, struct span qid)
 		return e;
 	if (c->count >= c->cap)
 		evict(c);
-	if ((c->count + 1) * 2 > c->nslots)
+	if ((c->count + 1) * 5 > c->nslots * 4)
 		index_grow(c);
 	n = make_key(key, host, qid);
 	e = xcalloc(1, sizeof(*e) + n);

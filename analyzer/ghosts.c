@@ -24,7 +24,7 @@
 
 struct generation {
 	uint64_t	*slots;		/* NULL until the first ghost */
-	size_t		 nslots;	/* a power of two */
+	size_t		 nslots;
 	size_t		 n;		/* keys put */
 };
 
@@ -101,14 +101,17 @@ name_number(struct ghosts *g, const char *name)
 }
 
 /* find - the slot of key bits kb in a generation, or the free slot where
- * they would go */
+ * they would go. The first place to look is the low 32 bits of the hash
+ * scaled to the table, which need not be a power of two. */
 static size_t
 find(const struct generation *gen, uint64_t key_hash, uint64_t kb)
 {
-	size_t mask = gen->nslots - 1, i = (size_t)key_hash & mask;
+	size_t i = (size_t)(((key_hash & 0xffffffffu) * gen->nslots) >> 32);
 
-	while (gen->slots[i] != 0 && (gen->slots[i] & ~PAYLOAD_MASK) != kb)
-		i = (i + 1) & mask;
+	while (gen->slots[i] != 0 && (gen->slots[i] & ~PAYLOAD_MASK) != kb) {
+		if (++i == gen->nslots)
+			i = 0;
+	}
 	return i;
 }
 
@@ -130,9 +133,9 @@ ghosts_put(struct ghosts *g, uint64_t key_hash, const struct ghost *gh)
 		memset(&g->cur, 0, sizeof(g->cur));
 	}
 	if (g->cur.slots == NULL) {
-		for (g->cur.nslots = 16; g->cur.nslots < 2 * g->per_generation;
-		    g->cur.nslots *= 2)
-			;
+		/* at most three quarters full: short probe runs, 8 bytes a key
+		 * and a third */
+		g->cur.nslots = g->per_generation / 3 * 4 + 4;
 		g->cur.slots = xcalloc(g->cur.nslots, sizeof(*g->cur.slots));
 	}
 	i = find(&g->cur, key_hash, kb);
