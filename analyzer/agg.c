@@ -3,7 +3,6 @@
  * MTA wrote them, except domains and hosts, which are folded to lower case
  * because DNS names are case-insensitive.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,23 +68,30 @@ index_grow(struct index *ix)
 	ix->nbuckets = n;
 }
 
+/* str_hash - the hash every table here keys a string by */
 static uint64_t
-index_hash(char kind, const char *key)
+str_hash(const char *key)
 {
-	return hset_hash(key, strlen(key)) ^ ((uint64_t)(unsigned char)kind *
+	return hset_hash(key, strlen(key));
+}
+
+static uint64_t
+index_hash(char kind, uint64_t key_hash)
+{
+	return key_hash ^ ((uint64_t)(unsigned char)kind *
 	    0x9e3779b97f4a7c15ULL);
 }
 
-/* index_get - the value under (kind, key), or NULL */
+/* index_get - the value under (kind, key), or NULL; key_hash: str_hash */
 static void *
-index_get(struct index *ix, char kind, const char *key)
+index_get(struct index *ix, char kind, const char *key, uint64_t key_hash)
 {
 	uint64_t hash;
 	struct index_entry *e;
 
 	if (ix->nbuckets == 0)
 		return NULL;
-	hash = index_hash(kind, key);
+	hash = index_hash(kind, key_hash);
 	for (e = ix->buckets[(size_t)hash & (ix->nbuckets - 1)]; e != NULL;
 	    e = e->next)
 		if (e->hash == hash && e->kind == kind &&
@@ -95,7 +101,8 @@ index_get(struct index *ix, char kind, const char *key)
 }
 
 static void
-index_put(struct index *ix, char kind, const char *key, void *value)
+index_put(struct index *ix, char kind, const char *key, uint64_t key_hash,
+    void *value)
 {
 	struct index_entry *e;
 	size_t h;
@@ -106,7 +113,7 @@ index_put(struct index *ix, char kind, const char *key, void *value)
 	e->key = xstrdup(key);
 	e->value = value;
 	e->kind = kind;
-	e->hash = index_hash(kind, key);
+	e->hash = index_hash(kind, key_hash);
 	h = (size_t)e->hash & (ix->nbuckets - 1);
 	e->next = ix->buckets[h];
 	ix->buckets[h] = e;
@@ -169,29 +176,29 @@ agg_counter_get(const struct agg_counter *c, const char *key)
 }
 
 /*
- * counter_add - add n under key; a new key past the group cap is counted
- * under AGG_OTHER_KEY instead. Returns the entry counted (stable: entries
- * are never moved or freed before the counter).
+ * counter_add_hashed - add n under key, whose hset_hash is h; a new key
+ * past the group cap is counted under AGG_OTHER_KEY instead. Returns the
+ * entry counted (stable: entries are never moved or freed before the
+ * counter).
  */
 static struct agg_count *
-counter_add(struct agg *a, struct agg_counter *c, const char *key,
-    unsigned long n)
+counter_add_hashed(struct agg *a, struct agg_counter *c, const char *key,
+    size_t h, unsigned long n)
 {
 	struct agg_count *it = c->last;
-	size_t h;
 
 	/* a flood's rejections come in runs of one list, domain and MX */
-	if (it != NULL && strcmp(it->key, key) == 0) {
+	if (it != NULL && it->hash == h && strcmp(it->key, key) == 0) {
 		it->count += n;
 		return it;
 	}
-	h = (size_t)hset_hash(key, strlen(key));
 	it = counter_find(c, key, h);
 	if (it == NULL) {
 		if (a->ngroups >= a->opts.max_groups &&
 		    strcmp(key, AGG_OTHER_KEY) != 0) {
 			a->is_capped = 1;
-			return counter_add(a, c, AGG_OTHER_KEY, n);
+			return counter_add_hashed(a, c, AGG_OTHER_KEY,
+			    (size_t)str_hash(AGG_OTHER_KEY), n);
 		}
 		a->ngroups++;
 		if (c->n == c->alloc) {
@@ -216,16 +223,26 @@ counter_add(struct agg *a, struct agg_counter *c, const char *key,
 	return it;
 }
 
+static struct agg_count *
+counter_add(struct agg *a, struct agg_counter *c, const char *key,
+    unsigned long n)
+{
+	return counter_add_hashed(a, c, key, (size_t)str_hash(key), n);
+}
+
 /* ---- helpers ---- */
 
-/* span_str - a NUL-terminated copy of s into buf (cut to fit) */
+/* span_str - a NUL-terminated copy of s into buf (cut to fit); fold:
+ * ASCII letters to lower case, as DNS compares names and as
+ * hset_hash_lower hashes them, whatever the locale */
 static const char *
 span_str(char *buf, size_t len, struct span s, int fold)
 {
 	size_t n = s.n < len - 1 ? s.n : len - 1, i;
 
 	for (i = 0; i < n; i++)
-		buf[i] = fold ? (char)tolower((unsigned char)s.p[i]) : s.p[i];
+		buf[i] = fold && s.p[i] >= 'A' && s.p[i] <= 'Z' ?
+		    (char)(s.p[i] - 'A' + 'a') : s.p[i];
 	buf[n] = '\0';
 	return buf;
 }
@@ -330,7 +347,7 @@ get_list(struct agg *a, const char *key, const struct list_info *info)
 
 	if (l != NULL && strcmp(l->key, key) == 0)
 		return l;
-	l = index_get(a->index, 'l', key);
+	l = index_get(a->index, 'l', key, str_hash(key));
 	if (l != NULL) {
 		a->last_list = l;
 		return l;
@@ -340,40 +357,40 @@ get_list(struct agg *a, const char *key, const struct list_info *info)
 	l->info = info;
 	hset_init(&l->messages, AGG_UNIQUE_CAP);
 	hset_init(&l->recipients, AGG_UNIQUE_CAP);
-	index_put(a->index, 'l', key, l);
+	index_put(a->index, 'l', key, str_hash(key), l);
 	push((void ***)&a->lists, &a->nlists, &a->alloc_lists, l);
 	a->last_list = l;
 	return l;
 }
 
 static struct agg_domain *
-get_domain(struct agg *a, const char *domain)
+get_domain(struct agg *a, const char *domain, uint64_t domain_hash)
 {
-	struct agg_domain *d = index_get(a->index, 'd', domain);
+	struct agg_domain *d = index_get(a->index, 'd', domain, domain_hash);
 
 	if (d != NULL)
 		return d;
 	if (a->ngroups >= a->opts.max_groups &&
 	    strcmp(domain, AGG_OTHER_KEY) != 0) {
 		a->is_capped = 1;
-		return get_domain(a, AGG_OTHER_KEY);
+		return get_domain(a, AGG_OTHER_KEY, str_hash(AGG_OTHER_KEY));
 	}
 	a->ngroups++;
 	d = xcalloc(1, sizeof(*d));
 	d->domain = xstrdup(domain);
-	index_put(a->index, 'd', domain, d);
+	index_put(a->index, 'd', domain, domain_hash, d);
 	push((void ***)&a->domains, &a->ndomains, &a->alloc_domains, d);
 	return d;
 }
 
 static struct agg_sender *
-get_sender(struct agg *a, const char *account)
+get_sender(struct agg *a, const char *account, uint64_t account_hash)
 {
 	struct agg_sender *s = a->last_sender;
 
 	if (s != NULL && strcmp(s->account, account) == 0)
 		return s;
-	s = index_get(a->index, 's', account);
+	s = index_get(a->index, 's', account, account_hash);
 	if (s != NULL) {
 		a->last_sender = s;
 		return s;
@@ -381,13 +398,13 @@ get_sender(struct agg *a, const char *account)
 	if (a->ngroups >= a->opts.max_groups &&
 	    strcmp(account, AGG_OTHER_KEY) != 0) {
 		a->is_capped = 1;
-		return get_sender(a, AGG_OTHER_KEY);
+		return get_sender(a, AGG_OTHER_KEY, str_hash(AGG_OTHER_KEY));
 	}
 	a->ngroups++;
 	s = xcalloc(1, sizeof(*s));
 	s->account = xstrdup(account);
 	hset_init(&s->recipients, AGG_SENDER_UNIQUE_CAP);
-	index_put(a->index, 's', account, s);
+	index_put(a->index, 's', account, account_hash, s);
 	push((void ***)&a->senders, &a->nsenders, &a->alloc_senders, s);
 	a->last_sender = s;
 	return s;
@@ -401,11 +418,6 @@ set_once(char **field, struct span s, size_t cap)
 		return;
 	*field = xmemdup(s.p, s.n < cap ? s.n : cap);
 }
-
-/* The hashes of one event's queue id and recipient, computed once. */
-struct event_hashes {
-	uint64_t	qid, rcpt;
-};
 
 /* count_bucket - one more in the event's time bucket of list l */
 static void
@@ -424,19 +436,42 @@ count_bucket(struct agg *a, struct agg_list *l, time_t t)
 	l->cur_start = start;
 }
 
-static void
-add_blocklist(struct agg *a, const struct agg_event *ev,
-    const struct event_hashes *eh)
+/* name_hash - a name's hset_hash_lower as far as its group key goes */
+static uint64_t
+name_hash(struct span name)
 {
-	char kbuf[256], buf[64], domain[256], mx[256];
+	return hset_hash_lower(name.p, name.n < AGG_DOMAIN_MAX ? name.n :
+	    AGG_DOMAIN_MAX);
+}
+
+void
+agg_event_hash(struct agg_event *ev)
+{
+	ev->qid_hash = hset_hash(ev->qid.p, ev->qid.n);
+	ev->rcpt_hash = hset_hash_lower(ev->rcpt.p, ev->rcpt.n);
+	ev->domain_hash = name_hash(ev->rcpt_domain);
+	ev->mx_hash = name_hash(ev->mx_host);
+	ev->relay_hash = ev->relay_host.p == ev->mx_host.p &&
+	    ev->relay_host.n == ev->mx_host.n ? ev->mx_hash :
+	    name_hash(ev->relay_host);
+	ev->sender_hash = ev->sender != NULL ? str_hash(ev->sender) : 0;
+}
+
+static void
+add_blocklist(struct agg *a, const struct agg_event *ev)
+{
+	char kbuf[256], buf[64], domain[AGG_DOMAIN_MAX + 1];
+	char mx[AGG_DOMAIN_MAX + 1];
 	const char *key = list_key(kbuf, sizeof(kbuf), ev->list, ev->zone);
 	struct agg_list *l = get_list(a, key, ev->list);
 	struct agg_domain *d;
 
+	/* prefetched: the sets of big floods outgrow the cache */
+	hset_prefetch(&l->messages, ev->qid_hash);
+	hset_prefetch(&l->recipients, ev->rcpt_hash);
+	hset_prefetch(&a->totals.messages, ev->qid_hash);
+	hset_prefetch(&a->totals.recipients, ev->rcpt_hash);
 	span_str(domain, sizeof(domain), ev->rcpt_domain, 1);
-	span_str(mx, sizeof(mx), ev->mx_host, 1);
-	if (mx[0] == '\0')
-		snprintf(mx, sizeof(mx), "%s", "(none)");
 	l->rejections++;
 	if (ev->status == STATUS_BOUNCED)
 		l->bounced++;
@@ -446,21 +481,24 @@ add_blocklist(struct agg *a, const struct agg_event *ev,
 		l->first_seen = ev->time;
 	if (ev->time > l->last_seen)
 		l->last_seen = ev->time;
-	hset_add(&l->messages, eh->qid);
-	hset_add(&l->recipients, eh->rcpt);
 	set_once(&l->zone, ev->zone, 253);
 	set_once(&l->url, ev->url, 512);
 	set_once(&l->example, ev->reply, AGG_EXAMPLE_MAX);
 	if (ev->listed_ip.n > 0)
 		counter_add(a, &l->listed_ips,
 		    span_str(buf, sizeof(buf), ev->listed_ip, 1), 1);
-	counter_add(a, &l->domains, domain, 1);
-	counter_add(a, &l->mx, mx, 1);
+	counter_add_hashed(a, &l->domains, domain, ev->domain_hash, 1);
+	if (ev->mx_host.n > 0)
+		counter_add_hashed(a, &l->mx, span_str(mx, sizeof(mx),
+		    ev->mx_host, 1), ev->mx_hash, 1);
+	else
+		counter_add(a, &l->mx, "(none)", 1);
 	if (ev->sender != NULL)
-		counter_add(a, &l->senders, ev->sender, 1);
+		counter_add_hashed(a, &l->senders, ev->sender,
+		    ev->sender_hash, 1);
 	count_bucket(a, l, ev->time);
 
-	d = get_domain(a, domain);
+	d = get_domain(a, domain, ev->domain_hash);
 	d->rejections++;
 	counter_add(a, &d->lists, key, 1);
 
@@ -469,25 +507,25 @@ add_blocklist(struct agg *a, const struct agg_event *ev,
 		a->totals.bounced++;
 	else
 		a->totals.deferred++;
-	hset_add(&a->totals.messages, eh->qid);
-	hset_add(&a->totals.recipients, eh->rcpt);
+	hset_add(&l->messages, ev->qid_hash);
+	hset_add(&l->recipients, ev->rcpt_hash);
+	hset_add(&a->totals.messages, ev->qid_hash);
+	hset_add(&a->totals.recipients, ev->rcpt_hash);
 }
 
+/* agg_add - count one event; agg_event_hash has filled its hashes */
 void
 agg_add(struct agg *a, const struct agg_event *ev)
 {
 	struct agg_sender *s = NULL;
-	struct event_hashes eh;
 	int is_rejection;
 
 	agg_note_time(a, ev->time);
-	eh.qid = hset_hash(ev->qid.p, ev->qid.n);
-	eh.rcpt = hset_hash_lower(ev->rcpt.p, ev->rcpt.n);
 	if (ev->sender != NULL) {
-		s = get_sender(a, ev->sender);
+		s = get_sender(a, ev->sender, ev->sender_hash);
 		if (ev->is_new_message)
 			s->messages++;
-		hset_add(&s->recipients, eh.rcpt);
+		hset_add(&s->recipients, ev->rcpt_hash);
 	}
 	if (ev->status == STATUS_SENT) {
 		a->totals.deliveries++;
@@ -501,7 +539,7 @@ agg_add(struct agg *a, const struct agg_event *ev)
 		return;
 	a->totals.by_class[ev->cls]++;
 	if (ev->cls == CLASS_BLOCKLIST) {
-		add_blocklist(a, ev, &eh);
+		add_blocklist(a, ev);
 		if (s != NULL)
 			s->rejections++;
 	} else {

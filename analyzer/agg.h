@@ -35,6 +35,7 @@
 /* Per sender: there can be thousands of senders, so a small exact table. */
 #define AGG_SENDER_UNIQUE_CAP	(3u << 8)	/* 768 */
 #define AGG_EXAMPLE_MAX		512
+#define AGG_DOMAIN_MAX		255	/* a DNS name's longest text */
 #define AGG_OTHER_KEY		"(other)"
 
 /* One outbound delivery event, already classified. */
@@ -58,6 +59,12 @@ struct agg_event {
 	const char		*sender;	/* account or envelope sender, NULL */
 	int			 is_new_message; /* first outbound event of its
 						    message for this sender */
+	/* Hashes of the keys above, set once by agg_event_hash for every
+	   table that counts them: names folded to lower case
+	   (hset_hash_lower), the sender as is (hset_hash). A domain is
+	   hashed as far as AGG_DOMAIN_MAX, where its group key ends. */
+	uint64_t		 rcpt_hash, domain_hash, mx_hash, relay_hash;
+	uint64_t		 qid_hash, sender_hash;
 };
 
 /* A string -> count map, kept in the order keys first appear. */
@@ -140,6 +147,8 @@ struct agg	*agg_new(const struct agg_opts *);
 void		 agg_free(struct agg *);
 
 /* agg_add - count one outbound delivery event (sent, deferred, bounced) */
+/* agg_event_hash - fill the event's hashes from its fields */
+void	agg_event_hash(struct agg_event *);
 void	agg_add(struct agg *, const struct agg_event *);
 
 /* agg_add_inbound - count one rejection by OUR server of someone else */

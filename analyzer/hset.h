@@ -30,6 +30,14 @@ void	hset_fini(struct hset *);
 /* hset_add - 1 when h was new; 0 when present, or when the set is a
  * sketch (which cannot tell) */
 int	hset_add(struct hset *, uint64_t h);
+/* hset_prefetch - start loading the place of h, to add it a little later
+ * without waiting for memory */
+static inline void
+hset_prefetch(const struct hset *s, uint64_t h)
+{
+	if (s->nslots != 0)
+		__builtin_prefetch(&s->slots[(size_t)h & (s->nslots - 1)], 1);
+}
 /* hset_count - members: exact, or the sketch's estimate */
 size_t	hset_count(const struct hset *);
 /* hset_hash - a 64-bit hash of bytes (eight at a time, then a final mix) */

@@ -64,13 +64,14 @@ map_grow(struct strmap *m)
 
 /* incident_map_get - the index stored for key, or -1 */
 long
-incident_map_get(const struct strmap *m, const char *p, size_t n)
+incident_map_get(const struct strmap *m, uint64_t h, const char *p,
+    size_t n)
 {
 	struct map_slot *s;
 
 	if (m->nslots == 0)
 		return -1;
-	s = map_find(m, hset_hash(p, n), p, n);
+	s = map_find(m, h, p, n);
 	return s->key == NULL ? -1 : (long)s->idx;
 }
 
@@ -79,9 +80,9 @@ incident_map_get(const struct strmap *m, const char *p, size_t n)
  * incident_map_get); its copy
  */
 const char *
-incident_map_put(struct strmap *m, const char *p, size_t n, size_t idx)
+incident_map_put(struct strmap *m, uint64_t h, const char *p, size_t n,
+    size_t idx)
 {
-	uint64_t h = hset_hash(p, n);
 	struct map_slot *s;
 
 	if ((m->n + 1) * 4 > m->nslots * 3)
@@ -363,11 +364,14 @@ open_run(struct incident *inc, struct account *a, size_t ai)
 	a->run = (long)inc->nruns++;
 }
 
-/* find_account - the account's index, created on first sight; -1 past cap */
+/* find_account - the account's index, created on first sight; -1 past cap.
+ * h: its hset_hash */
 static long
-find_account(struct incident *inc, const char *name, size_t n, int create)
+find_account(struct incident *inc, const char *name, uint64_t h,
+    int create)
 {
-	long i = incident_map_get(&inc->account_map, name, n);
+	size_t n = strlen(name);
+	long i = incident_map_get(&inc->account_map, h, name, n);
 	struct account *a;
 
 	if (i >= 0 || !create)
@@ -380,7 +384,8 @@ find_account(struct incident *inc, const char *name, size_t n, int create)
 	    &inc->alloc_accounts, sizeof(*inc->accounts));
 	a = &inc->accounts[inc->naccounts];
 	memset(a, 0, sizeof(*a));
-	a->name = incident_map_put(&inc->account_map, name, n, inc->naccounts);
+	a->name = incident_map_put(&inc->account_map, h, name, n,
+	    inc->naccounts);
 	a->cur_bucket = LONG_MIN;
 	a->run = -1;
 	a->gap = dense_gap(inc, 0);
@@ -422,7 +427,8 @@ incident_add_submission(struct incident *inc, time_t t, const char *account)
 	if (account == NULL || account[0] == '\0')
 		return;
 	incident_note_time(inc, t);
-	ai = find_account(inc, account, strlen(account), 1);
+	ai = find_account(inc, account, hset_hash(account, strlen(account)),
+	    1);
 	if (ai < 0)
 		return;
 	a = &inc->accounts[ai];
@@ -464,7 +470,7 @@ incident_attribute(struct incident *inc, const struct agg_event *ev)
 	struct run *r;
 	long ai;
 
-	ai = find_account(inc, ev->sender, strlen(ev->sender), 0);
+	ai = find_account(inc, ev->sender, ev->sender_hash, 0);
 	if (ai < 0 || inc->accounts[ai].run < 0)
 		return;
 	a = &inc->accounts[ai];
@@ -479,9 +485,7 @@ incident_attribute(struct incident *inc, const struct agg_event *ev)
 	else if (ev->status == STATUS_DEFERRED)
 		r->deferred++;
 	if (ev->rcpt.n > 0)
-		hset_add(&r->recipients, hset_hash_lower(ev->rcpt.p,
-		    ev->rcpt.n));
+		hset_add(&r->recipients, ev->rcpt_hash);
 	if (ev->rcpt_domain.n > 0)
-		hset_add(&r->domains, hset_hash_lower(ev->rcpt_domain.p,
-		    ev->rcpt_domain.n));
+		hset_add(&r->domains, ev->domain_hash);
 }

@@ -118,7 +118,7 @@ struct incident {
 	size_t			 nrelays, alloc_relays;
 	struct strmap		 relay_map;
 	struct host		*hosts;
-	size_t			 nhosts, alloc_hosts;
+	size_t			 nhosts, alloc_hosts, last_host;
 	struct strmap		 host_map;
 	struct bucket_count	*buckets;	/* from first_bucket on */
 	size_t			 nbuckets;
@@ -130,12 +130,13 @@ struct incident {
 
 /* incident.c: tables, buckets and floods */
 
-/* incident_map_get - the index stored for key, or -1 */
-long		 incident_map_get(const struct strmap *, const char *p,
-		    size_t n);
+/* incident_map_get - the index stored for key, or -1. h: the key's
+ * hash, by the one function every key of that map is hashed with */
+long		 incident_map_get(const struct strmap *, uint64_t h,
+		    const char *p, size_t n);
 /* incident_map_put - store a new key (absent: check first); its copy */
-const char	*incident_map_put(struct strmap *, const char *p, size_t n,
-		    size_t idx);
+const char	*incident_map_put(struct strmap *, uint64_t h, const char *p,
+		    size_t n, size_t idx);
 /* incident_grow - make room for one more element in a dynamic array */
 void		*incident_grow(void *arr, size_t n, size_t *alloc,
 		    size_t size);

@@ -80,12 +80,22 @@ u64set_add(struct u64set *s, uint64_t h)
 static size_t
 find_host(struct incident *inc, struct span name)
 {
-	long i = incident_map_get(&inc->host_map, name.p != NULL ? name.p : "",
-	    name.n);
+	const char *p = name.p != NULL ? name.p : "";
 	struct host *h;
+	uint64_t hash;
+	long i;
 
+	/* one server's log names one host: the last is nearly always it */
+	if (inc->nhosts > 0) {
+		h = &inc->hosts[inc->last_host];
+		if (strlen(h->name) == name.n &&
+		    memcmp(h->name, p, name.n) == 0)
+			return inc->last_host;
+	}
+	hash = hset_hash(p, name.n);
+	i = incident_map_get(&inc->host_map, hash, p, name.n);
 	if (i >= 0)
-		return (size_t)i;
+		return inc->last_host = (size_t)i;
 	if (inc->nhosts >= INCIDENT_MAX_HOSTS) {
 		inc->capped_hosts = 1;
 		return inc->nhosts - 1;
@@ -93,10 +103,10 @@ find_host(struct incident *inc, struct span name)
 	inc->hosts = incident_grow(inc->hosts, inc->nhosts, &inc->alloc_hosts,
 	    sizeof(*inc->hosts));
 	h = &inc->hosts[inc->nhosts];
-	h->name = incident_map_put(&inc->host_map, name.p != NULL ? name.p : "",
-	    name.n, inc->nhosts);
+	h->name = incident_map_put(&inc->host_map, hash, p, name.n,
+	    inc->nhosts);
 	h->current_ip = NULL;
-	return inc->nhosts++;
+	return inc->last_host = inc->nhosts++;
 }
 
 static void
@@ -107,8 +117,9 @@ note_relay(struct incident *inc, const struct agg_event *ev, size_t host)
 
 	if (ev->relay_host.n == 0 || span_eq_str(ev->relay_host, "none"))
 		return;
-	i = incident_map_get(&inc->relay_map, ev->relay_host.p,
-	    ev->relay_host.n);
+	/* the relay map hashes names as agg_event_hash does */
+	i = incident_map_get(&inc->relay_map, ev->relay_hash,
+	    ev->relay_host.p, ev->relay_host.n);
 	if (i < 0) {
 		if (inc->nrelays >= INCIDENT_MAX_RELAYS) {
 			inc->capped_relays = 1;
@@ -118,8 +129,8 @@ note_relay(struct incident *inc, const struct agg_event *ev, size_t host)
 		    &inc->alloc_relays, sizeof(*inc->relays));
 		r = &inc->relays[inc->nrelays];
 		memset(r, 0, sizeof(*r));
-		r->name = incident_map_put(&inc->relay_map, ev->relay_host.p,
-		    ev->relay_host.n, inc->nrelays);
+		r->name = incident_map_put(&inc->relay_map, ev->relay_hash,
+		    ev->relay_host.p, ev->relay_host.n, inc->nrelays);
 		r->ip = ev->relay_ip.n > 0 ? xmemdup(ev->relay_ip.p,
 		    ev->relay_ip.n) : NULL;
 		r->host = host;
@@ -132,21 +143,14 @@ note_relay(struct incident *inc, const struct agg_event *ev, size_t host)
 		r->first = ev->time;
 	r->events++;
 	if (ev->rcpt_domain.n > 0)
-		hset_add(&r->domains, hset_hash_lower(ev->rcpt_domain.p,
-		    ev->rcpt_domain.n));
+		hset_add(&r->domains, ev->domain_hash);
 }
 
 /* Evidence keys: a domain and an MX host of the same name stay apart. */
 static uint64_t
-domain_key(struct span d)
+mx_key(uint64_t name_hash)
 {
-	return hset_hash_lower(d.p, d.n);
-}
-
-static uint64_t
-mx_key(struct span m)
-{
-	return hset_hash_lower(m.p, m.n) ^ 0x6d78686f73743a31ULL;
+	return name_hash ^ 0x6d78686f73743a31ULL;
 }
 
 /* list_key - the list id, or the quoted zone for a list no file knows */
@@ -165,6 +169,7 @@ find_window(struct incident *inc, const struct agg_event *ev, size_t host)
 	char key[TEXT_MAX];
 	struct window *w;
 	size_t n = lk.n + 1 + ev->listed_ip.n;
+	uint64_t hash;
 	long i;
 
 	/* the key: list, NUL, listed IP */
@@ -175,7 +180,8 @@ find_window(struct incident *inc, const struct agg_event *ev, size_t host)
 	key[lk.n] = '\0';
 	if (ev->listed_ip.n > 0)
 		memcpy(key + lk.n + 1, ev->listed_ip.p, ev->listed_ip.n);
-	i = incident_map_get(&inc->window_map, key, n);
+	hash = hset_hash(key, n);
+	i = incident_map_get(&inc->window_map, hash, key, n);
 	if (i >= 0)
 		return &inc->windows[i];
 	if (inc->nwindows >= INCIDENT_MAX_WINDOWS) {
@@ -186,7 +192,7 @@ find_window(struct incident *inc, const struct agg_event *ev, size_t host)
 	    &inc->alloc_windows, sizeof(*inc->windows));
 	w = &inc->windows[inc->nwindows];
 	memset(w, 0, sizeof(*w));
-	w->key = incident_map_put(&inc->window_map, key, n,
+	w->key = incident_map_put(&inc->window_map, hash, key, n,
 	    inc->nwindows);
 	w->list = xmemdup(lk.p != NULL ? lk.p : "", lk.n);
 	w->name = ev->list != NULL && ev->list->name != NULL ?
@@ -238,9 +244,9 @@ note_rejection(struct incident *inc, const struct agg_event *ev,
 			drop_clearance(inc, w);
 	}
 	if (ev->rcpt_domain.n > 0)
-		u64set_add(&w->evidence, domain_key(ev->rcpt_domain));
+		u64set_add(&w->evidence, ev->domain_hash);
 	if (ev->mx_host.n > 0)
-		u64set_add(&w->evidence, mx_key(ev->mx_host));
+		u64set_add(&w->evidence, mx_key(ev->mx_hash));
 }
 
 /* is_evidence - 1 when a sent event shows w's list lets us through */
@@ -256,9 +262,9 @@ is_evidence(const struct incident *inc, const struct window *w,
 	if (w->ip != NULL && (ip == NULL || strcmp(ip, w->ip) != 0))
 		return 0;
 	*by_mx = ev->relay_host.n > 0 && u64set_has(&w->evidence,
-	    mx_key(ev->relay_host));
+	    mx_key(ev->relay_hash));
 	return *by_mx || (ev->rcpt_domain.n > 0 &&
-	    u64set_has(&w->evidence, domain_key(ev->rcpt_domain)));
+	    u64set_has(&w->evidence, ev->domain_hash));
 }
 
 static void
@@ -279,7 +285,8 @@ note_sent(struct incident *inc, const struct agg_event *ev, size_t host)
 		w->clear_mx = ev->relay_host.n > 0 ?
 		    xmemdup(ev->relay_host.p, ev->relay_host.n) : NULL;
 		w->clear_relay = ev->relay_host.n > 0 ? incident_map_get(
-		    &inc->relay_map, ev->relay_host.p, ev->relay_host.n) : -1;
+		    &inc->relay_map, ev->relay_hash, ev->relay_host.p,
+		    ev->relay_host.n) : -1;
 		inc->nawaiting--;
 	}
 }

@@ -294,6 +294,7 @@ count_event(struct scan *s, const struct header *h, const struct rec *r,
 		correlate_set_counted(s->correlate);
 		ev->is_new_message = 1;
 	}
+	agg_event_hash(ev);
 	agg_add(s->agg, ev);
 	if (s->opts.by_host)
 		agg_add(host_agg(s, h->host), ev);

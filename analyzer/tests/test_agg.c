@@ -8,6 +8,15 @@
 #include "agg.h"
 #include "report.h"
 
+/* add_event - hash the event's keys, as scan.c does, and count it */
+static void
+add_event(struct agg *a, struct agg_event *ev)
+{
+	agg_event_hash(ev);
+	agg_add(a, ev);
+}
+
+
 static struct span
 sp(const char *s)
 {
@@ -49,12 +58,12 @@ Test(agg, counts_attempts_messages_and_recipients_apart)
 
 	ev = rejection(T0 + 60, "Q1", "a@example.net", "example.net",
 	    STATUS_DEFERRED);
-	agg_add(a, &ev);
+	add_event(a, &ev);
 	ev.time = T0 + 4000;	/* a retry: new attempt, same message */
-	agg_add(a, &ev);
+	add_event(a, &ev);
 	ev = rejection(T0 + 4100, "Q1", "b@example.net", "Example.NET",
 	    STATUS_BOUNCED);
-	agg_add(a, &ev);
+	add_event(a, &ev);
 	cr_assert_eq(a->nlists, 1);
 	l = a->lists[0];
 	cr_assert_eq(l->rejections, 3);
@@ -73,6 +82,31 @@ Test(agg, counts_attempts_messages_and_recipients_apart)
 	agg_free(a);
 }
 
+Test(agg, an_overlong_domain_is_one_group_under_its_first_255_bytes)
+{
+	struct agg_opts o = { 3600, 0 };
+	struct agg *a = agg_new(&o);
+	char one[300], other[300], key[AGG_DOMAIN_MAX + 1];
+	struct agg_event ev;
+
+	/* log text: two names that differ only past where a DNS name ends */
+	memset(one, 'A', sizeof(one) - 1);
+	one[sizeof(one) - 1] = '\0';
+	memcpy(other, one, sizeof(other));
+	other[280] = 'b';
+	memset(key, 'a', AGG_DOMAIN_MAX);
+	key[AGG_DOMAIN_MAX] = '\0';
+	ev = rejection(T0, "Q1", "x@example.net", one, STATUS_DEFERRED);
+	add_event(a, &ev);
+	ev = rejection(T0, "Q2", "y@example.net", other, STATUS_DEFERRED);
+	add_event(a, &ev);
+	cr_assert_eq(a->lists[0]->domains.n, 1);
+	cr_assert_eq(agg_counter_get(&a->lists[0]->domains, key), 2);
+	cr_assert_eq(a->ndomains, 1);
+	cr_assert_str_eq(a->domains[0]->domain, key);
+	agg_free(a);
+}
+
 Test(agg, sent_and_other_classes_are_not_blocklist_rejections)
 {
 	struct agg_opts o = { 3600, 0 };
@@ -83,12 +117,12 @@ Test(agg, sent_and_other_classes_are_not_blocklist_rejections)
 	ev.cls = CLASS_NONE;
 	ev.list = NULL;
 	ev.is_new_message = 1;
-	agg_add(a, &ev);
+	add_event(a, &ev);
 	ev = rejection(T0, "Q2", "b@example.net", "example.net",
 	    STATUS_BOUNCED);
 	ev.cls = CLASS_MAILBOX;
 	ev.list = NULL;
-	agg_add(a, &ev);
+	add_event(a, &ev);
 	cr_assert_eq(a->totals.deliveries, 1);
 	cr_assert_eq(a->totals.other_rejections, 1);
 	cr_assert_eq(a->totals.blocklist_rejections, 0);
@@ -108,7 +142,7 @@ Test(agg, unknown_list_is_named_by_its_zone)
 
 	ev.list = NULL;
 	ev.zone = sp("DNSBL.Example.ORG");
-	agg_add(a, &ev);
+	add_event(a, &ev);
 	cr_assert_str_eq(a->lists[0]->key, "dnsbl.example.org");
 	cr_assert_str_eq(agg_list_name(a->lists[0]), "dnsbl.example.org");
 	agg_free(a);
@@ -126,7 +160,7 @@ Test(agg, past_max_groups_new_keys_go_to_other)
 		snprintf(domain, sizeof(domain), "d%d.example.net", i);
 		snprintf(rcpt, sizeof(rcpt), "x@%s", domain);
 		ev = rejection(T0, "Q1", rcpt, domain, STATUS_BOUNCED);
-		agg_add(a, &ev);
+		add_event(a, &ev);
 	}
 	cr_assert(a->is_capped);
 	cr_assert_eq(a->lists[0]->rejections, 50);
@@ -160,7 +194,7 @@ Test(report, document_has_every_field_and_fills_the_lookup_url)
 	struct report_input in;
 	json_t *doc, *l;
 
-	agg_add(a, &ev);
+	add_event(a, &ev);
 	memset(&in, 0, sizeof(in));
 	in.files = &rf;
 	in.nfiles = 1;

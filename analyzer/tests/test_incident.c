@@ -18,6 +18,15 @@
 #include "scan.h"
 #include "stamp.h"
 
+/* add_event - hash the event's keys, as scan.c does, and count it */
+static void
+add_event(struct incident *inc, struct agg_event *ev)
+{
+	agg_event_hash(ev);
+	incident_add_event(inc, ev);
+}
+
+
 #define T0	1795478400	/* 2026-11-24T00:00:00Z */
 #define HOUR	3600
 
@@ -102,9 +111,9 @@ Test(incident, window_spans_first_to_last_rejection_and_is_active_at_end)
 
 	ev = rejection(T0 + 600, &zen, "203.0.113.25", "a@example.org",
 	    "mx.example.org");
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	ev.time = T0 + 5 * HOUR;
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	doc = incident_json(inc, T0, T0 + 5 * HOUR + 100);
 	w = window_of(doc, "spamhaus-zen", "203.0.113.25");
 	cr_assert_not_null(w);
@@ -127,14 +136,14 @@ Test(incident, later_delivery_to_a_rejecting_mx_clears_the_window)
 
 	ev = rejection(T0 + 600, &cop, "203.0.113.25", "a@example.org",
 	    "mx.example.org");
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	/* Accepted by another domain's MX first: no evidence for SpamCop. */
 	ev = event(T0 + 700, STATUS_SENT, "b@example.net", "mx.example.net",
 	    NULL);
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	ev = event(T0 + 2 * HOUR, STATUS_SENT, "c@other.example.com",
 	    "mx.example.org", NULL);
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	doc = incident_json(inc, T0, T0 + 10 * HOUR);
 	w = window_of(doc, "spamcop", "203.0.113.25");
 	cr_assert_str_eq(str(w, "cleared_at"), "2026-11-24T02:00:00Z");
@@ -154,13 +163,13 @@ Test(incident, rejection_after_a_clearance_withdraws_it)
 
 	ev = rejection(T0, &zen, "203.0.113.25", "a@example.org",
 	    "mx1.example.org");
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	ev = event(T0 + 60, STATUS_SENT, "b@example.org", "mx2.example.org",
 	    NULL);
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	ev = rejection(T0 + 120, &zen, "203.0.113.25", "c@example.org",
 	    "mx1.example.org");
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	doc = incident_json(inc, T0, T0 + 10 * HOUR);
 	w = window_of(doc, "spamhaus-zen", "203.0.113.25");
 	cr_assert(json_is_null(json_object_get(w, "cleared_at")));
@@ -177,18 +186,18 @@ Test(incident, delivery_from_another_host_or_ip_is_no_evidence)
 
 	ev = rejection(T0, &zen, "203.0.113.25", "a@example.org",
 	    "mx.example.org");
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	ev = event(T0 + 60, STATUS_SENT, "b@example.org", "mx.example.org",
 	    NULL);
 	ev.host = sp("mail2");
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	/* The host now sends from another IP, listed on SpamCop. */
 	ev = rejection(T0 + 100, &cop, "203.0.113.26", "x@example.com",
 	    "mx.example.com");
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	ev = event(T0 + 200, STATUS_SENT, "c@example.org", "mx.example.org",
 	    NULL);
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	doc = incident_json(inc, T0, T0 + 10 * HOUR);
 	cr_assert(json_is_null(json_object_get(window_of(doc, "spamhaus-zen",
 	    "203.0.113.25"), "cleared_at")));
@@ -209,7 +218,7 @@ traffic(struct incident *inc, time_t from, time_t to, int n)
 		snprintf(rcpt, sizeof(rcpt), "u%d@d%d.example.com", i, i % 20);
 		snprintf(mx, sizeof(mx), "mx.d%d.example.com", i % 20);
 		ev = event(t, STATUS_SENT, rcpt, mx, NULL);
-		incident_add_event(inc, &ev);
+		add_event(inc, &ev);
 	}
 }
 
@@ -225,12 +234,12 @@ Test(incident, smarthost_taking_over_is_a_relay_switch_and_no_evidence)
 	traffic(inc, T0, T0 + 6 * HOUR, 30);
 	ev = rejection(T0 + 5 * HOUR, &zen, "203.0.113.25", "a@d3.example.com",
 	    "mx.d3.example.com");
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	for (t = T0 + 6 * HOUR; t < T0 + 12 * HOUR; t += 120, i++) {
 		snprintf(rcpt, sizeof(rcpt), "v%d@d%d.example.com", i, i % 20);
 		ev = event(t, STATUS_SENT, rcpt, "smarthost.example.net", NULL);
 		ev.relay_ip = sp("198.51.100.5");
-		incident_add_event(inc, &ev);
+		add_event(inc, &ev);
 	}
 	doc = incident_json(inc, T0, T0 + 12 * HOUR);
 	sw = json_array_get(json_object_get(doc, "relay_switches"), 0);
@@ -262,7 +271,7 @@ Test(incident, shared_provider_mx_from_the_start_is_no_switch)
 	for (t = T0; t < T0 + 12 * HOUR; t += 60, i++) {
 		snprintf(rcpt, sizeof(rcpt), "v%d@d%d.example.com", i, i % 20);
 		ev = event(t, STATUS_SENT, rcpt, "aspmx.example.net", NULL);
-		incident_add_event(inc, &ev);
+		add_event(inc, &ev);
 	}
 	doc = incident_json(inc, T0, T0 + 12 * HOUR);
 	cr_assert_eq(json_array_size(json_object_get(doc, "relay_switches")),
@@ -279,14 +288,14 @@ Test(incident, listed_ip_that_replaces_another_is_an_ip_switch)
 
 	ev = rejection(T0, &zen, "203.0.113.25", "a@example.org",
 	    "mx.example.org");
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	ev.time = T0 + 3 * HOUR;
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	ev = rejection(T0 + 3 * HOUR + 600, &cop, "203.0.113.26",
 	    "a@example.org", "mx.example.org");
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	ev.time = T0 + 8 * HOUR;
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	doc = incident_json(inc, T0, T0 + 8 * HOUR);
 	sw = json_array_get(json_object_get(doc, "relay_switches"), 0);
 	cr_assert_str_eq(str(sw, "kind"), "ip");
@@ -356,12 +365,12 @@ Test(incident, flood_far_above_usual_is_a_suspect_with_its_times)
 		    nflood % 7);
 		ev = event(subs[i].t + 1, nflood % 4 == 0 ? STATUS_SENT :
 		    STATUS_BOUNCED, rcpt, "mx.example.net", "bad@example.com");
-		incident_add_event(inc, &ev);
+		add_event(inc, &ev);
 		nflood++;
 	}
 	ev = rejection(T0 + 86400 + 11 * HOUR, &zen, "203.0.113.25",
 	    "a@example.org", "mx.example.org");
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	doc = incident_json(inc, T0, T0 + 3 * 86400);
 	cr_assert_eq(json_array_size(json_object_get(doc, "suspects")), 1);
 	s = json_array_get(json_object_get(doc, "suspects"), 0);
@@ -394,13 +403,13 @@ Test(incident, timeline_is_sorted_and_says_it_in_plain_words)
 
 	ev = rejection(T0 + 2 * HOUR, &cop, "203.0.113.25", "a@example.org",
 	    "mx.example.org");
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	ev = rejection(T0 + HOUR, &zen, "203.0.113.25", "a@example.com",
 	    "mx.example.com");
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	ev = event(T0 + 3 * HOUR, STATUS_SENT, "b@example.org",
 	    "mx.example.org", NULL);
-	incident_add_event(inc, &ev);
+	add_event(inc, &ev);
 	doc = incident_json(inc, T0, T0 + 10 * HOUR);
 	tl = json_object_get(doc, "timeline");
 	cr_assert_eq(json_array_size(tl), 3);
@@ -432,7 +441,7 @@ Test(incident, windows_past_the_cap_are_counted_as_capped)
 		snprintf(ip, sizeof(ip), "10.%d.%d.1", i / 250, i % 250);
 		ev = rejection(T0 + i, &zen, ip, "a@example.org",
 		    "mx.example.org");
-		incident_add_event(inc, &ev);
+		add_event(inc, &ev);
 	}
 	doc = incident_json(inc, T0, T0 + HOUR);
 	cr_assert_eq(json_array_size(json_object_get(doc, "windows")),
