@@ -227,6 +227,11 @@ static struct agg_count *
 counter_add(struct agg *a, struct agg_counter *c, const char *key,
     unsigned long n)
 {
+	/* the last key again is told without hashing */
+	if (c->last != NULL && strcmp(c->last->key, key) == 0) {
+		c->last->count += n;
+		return c->last;
+	}
 	return counter_add_hashed(a, c, key, (size_t)str_hash(key), n);
 }
 
@@ -447,14 +452,22 @@ name_hash(struct span name)
 void
 agg_event_hash(struct agg_event *ev)
 {
-	ev->qid_hash = hset_hash(ev->qid.p, ev->qid.n);
+	int is_listing = ev->cls == CLASS_BLOCKLIST &&
+	    (ev->status == STATUS_BOUNCED || ev->status == STATUS_DEFERRED);
+
 	ev->rcpt_hash = hset_hash_lower(ev->rcpt.p, ev->rcpt.n);
 	ev->domain_hash = name_hash(ev->rcpt_domain);
-	ev->mx_hash = name_hash(ev->mx_host);
-	ev->relay_hash = ev->relay_host.p == ev->mx_host.p &&
-	    ev->relay_host.n == ev->mx_host.n ? ev->mx_hash :
-	    name_hash(ev->relay_host);
+	ev->relay_hash = name_hash(ev->relay_host);
 	ev->sender_hash = ev->sender != NULL ? str_hash(ev->sender) : 0;
+	/* the queue id and the MX count only for listings: most events
+	 * are deliveries */
+	ev->qid_hash = ev->mx_hash = 0;
+	if (!is_listing)
+		return;
+	ev->qid_hash = hset_hash(ev->qid.p, ev->qid.n);
+	ev->mx_hash = ev->mx_host.p == ev->relay_host.p &&
+	    ev->mx_host.n == ev->relay_host.n ? ev->relay_hash :
+	    name_hash(ev->mx_host);
 }
 
 static void
@@ -523,30 +536,31 @@ agg_add(struct agg *a, const struct agg_event *ev)
 	agg_note_time(a, ev->time);
 	if (ev->sender != NULL) {
 		s = get_sender(a, ev->sender, ev->sender_hash);
+		/* added last, when the place has had time to load */
+		hset_prefetch(&s->recipients, ev->rcpt_hash);
 		if (ev->is_new_message)
 			s->messages++;
-		hset_add(&s->recipients, ev->rcpt_hash);
 	}
 	if (ev->status == STATUS_SENT) {
 		a->totals.deliveries++;
 		if (s != NULL)
 			s->deliveries++;
-		return;
 	}
 	is_rejection = ev->cls != CLASS_NONE &&
 	    (ev->status == STATUS_BOUNCED || ev->status == STATUS_DEFERRED);
-	if (!is_rejection)
-		return;
-	a->totals.by_class[ev->cls]++;
-	if (ev->cls == CLASS_BLOCKLIST) {
+	if (is_rejection)
+		a->totals.by_class[ev->cls]++;
+	if (is_rejection && ev->cls == CLASS_BLOCKLIST) {
 		add_blocklist(a, ev);
 		if (s != NULL)
 			s->rejections++;
-	} else {
+	} else if (is_rejection) {
 		a->totals.other_rejections++;
 		if (s != NULL)
 			s->other_rejections++;
 	}
+	if (s != NULL)
+		hset_add(&s->recipients, ev->rcpt_hash);
 }
 
 void

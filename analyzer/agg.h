@@ -62,7 +62,8 @@ struct agg_event {
 	/* Hashes of the keys above, set once by agg_event_hash for every
 	   table that counts them: names folded to lower case
 	   (hset_hash_lower), the sender as is (hset_hash). A domain is
-	   hashed as far as AGG_DOMAIN_MAX, where its group key ends. */
+	   hashed as far as AGG_DOMAIN_MAX, where its group key ends. The
+	   queue id and MX hashes are set only for blocklist rejections. */
 	uint64_t		 rcpt_hash, domain_hash, mx_hash, relay_hash;
 	uint64_t		 qid_hash, sender_hash;
 };

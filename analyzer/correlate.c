@@ -252,20 +252,43 @@ drop(struct correlate *c, struct entry *e)
 	entry_free(e);
 }
 
-static struct entry *
-lookup(struct correlate *c, struct span host, struct span qid)
-{
-	char key[KEY_MAX];
-	size_t n = make_key(key, host, qid);
-	struct entry *e = c->last;
-	uint64_t hash;
+/* A queue id's key, made once for a look-up and what follows it; its
+ * hash only when the last entry is not it. */
+struct probe {
+	char		 key[KEY_MAX];
+	size_t		 n;
+	uint64_t	 hash;
+	int		 has_hash;
+};
 
-	if (e != NULL && e->keylen == n && memcmp(e->key, key, n) == 0)
+static void
+probe_init(struct probe *pr, struct span host, struct span qid)
+{
+	pr->n = make_key(pr->key, host, qid);
+	pr->has_hash = 0;
+}
+
+static uint64_t
+probe_hash(struct probe *pr)
+{
+	if (!pr->has_hash) {
+		pr->hash = hset_hash(pr->key, pr->n);
+		pr->has_hash = 1;
+	}
+	return pr->hash;
+}
+
+static struct entry *
+lookup(struct correlate *c, struct probe *pr)
+{
+	struct entry *e = c->last;
+
+	if (e != NULL && e->keylen == pr->n && memcmp(e->key, pr->key,
+	    pr->n) == 0)
 		return e;
 	if (c->count == 0)
 		return NULL;
-	hash = hset_hash(key, n);
-	e = c->slots[slot_of(c, hash, key, n)].entry;
+	e = c->slots[slot_of(c, probe_hash(pr), pr->key, pr->n)].entry;
 	if (e == NULL)
 		return NULL;
 	/*
@@ -395,30 +418,40 @@ evict(struct correlate *c)
  * known yet: a message's first line, or one whose start is not in the
  * log).
  */
+/* add - a new entry for a queue id known to have none */
 static struct entry *
-lookup_or_add(struct correlate *c, struct span host, struct span qid)
+add(struct correlate *c, struct probe *pr)
 {
-	struct entry *e = lookup(c, host, qid);
-	char key[KEY_MAX];
-	size_t n, i;
+	struct entry *e;
+	size_t i;
 
-	if (e != NULL)
-		return e;
 	if (c->count >= c->cap)
 		evict(c);
 	if ((c->count + 1) * 5 > c->nslots * 4)
 		index_grow(c);
-	n = make_key(key, host, qid);
-	e = xcalloc(1, sizeof(*e) + n);
-	memcpy(e->key, key, n);
-	e->keylen = (unsigned char)n;
-	e->hash = hset_hash(key, n);
+	e = xcalloc(1, sizeof(*e) + pr->n);
+	memcpy(e->key, pr->key, pr->n);
+	e->keylen = (unsigned char)pr->n;
+	e->hash = probe_hash(pr);
 	list_append(c, e);
-	i = slot_of(c, e->hash, key, n);
+	i = slot_of(c, e->hash, pr->key, pr->n);
 	c->slots[i].hash = e->hash;
 	c->slots[i].entry = e;
 	c->count++;
 	return e;
+}
+
+/*
+ * lookup_or_add - the entry of a queue id, made when new (with nothing
+ * known yet: a message's first line, or one whose start is not in the
+ * log).
+ */
+static struct entry *
+lookup_or_add(struct correlate *c, struct probe *pr)
+{
+	struct entry *e = lookup(c, pr);
+
+	return e != NULL ? e : add(c, pr);
 }
 
 /*
@@ -430,67 +463,58 @@ lookup_or_add(struct correlate *c, struct span host, struct span qid)
  * Postfix reuses queue ids.
  */
 static struct entry *
-lookup_or_revive(struct correlate *c, struct span host, struct span qid)
+lookup_or_revive(struct correlate *c, struct probe *pr)
 {
-	struct entry *e = lookup(c, host, qid);
+	struct entry *e = lookup(c, pr);
 	struct ghost gh;
-	char key[KEY_MAX];
-	size_t n;
 
 	if (e != NULL || c->ghosts == NULL)
 		return e;
-	n = make_key(key, host, qid);
-	if (!ghosts_take(c->ghosts, hset_hash(key, n), &gh))
+	if (!ghosts_take(c->ghosts, probe_hash(pr), &gh))
 		return NULL;
-	e = lookup_or_add(c, host, qid);
+	e = add(c, pr);
 	e->is_counted = (unsigned char)gh.is_counted;
 	set_field(e, gh.is_account ? F_ACCOUNT : F_SENDER,
 	    (struct span){ gh.name, strlen(gh.name) });
 	return e;
 }
 
-static void
-remove_entry(struct correlate *c, struct span host, struct span qid)
-{
-	struct entry *e = lookup(c, host, qid);
-
-	if (e != NULL)
-		drop(c, e);
-}
-
 void
 correlate_feed(struct correlate *c, struct span host, const struct rec *r)
 {
+	struct probe pr;
 	struct entry *e;
 
 	if (r->qid.n == 0 || span_eq_str(r->qid, "NOQUEUE"))
 		return;
+	probe_init(&pr, host, r->qid);
 	switch (r->kind) {
 	case REC_CLIENT:
-		e = lookup_or_add(c, host, r->qid);
+		e = lookup_or_add(c, &pr);
 		set_field(e, F_ACCOUNT, r->account);
 		set_field(e, F_CLIENT_IP, r->client_ip);
 		break;
 	case REC_PICKUP:
 	case REC_SENDER:
-		e = r->kind == REC_SENDER ? lookup_or_revive(c, host, r->qid) :
-		    NULL;
+		e = r->kind == REC_SENDER ? lookup_or_revive(c, &pr) : NULL;
 		if (e == NULL)
-			e = lookup_or_add(c, host, r->qid);
+			e = lookup_or_add(c, &pr);
 		if (r->sender.n > 0 || !has_field(e, F_SENDER))
 			set_field(e, F_SENDER, r->sender.n > 0 ? r->sender :
 			    SPAN_LIT("<>"));
 		break;
 	case REC_ARRIVAL:
 		/* Exim <=, Sendmail from=: everything in one line */
-		e = lookup_or_add(c, host, r->qid);
+		e = lookup_or_add(c, &pr);
 		set_field(e, F_ACCOUNT, r->account);
 		set_field(e, F_CLIENT_IP, r->client_ip);
 		set_field(e, F_SENDER, r->sender.n > 0 ? r->sender :
 		    SPAN_LIT("<>"));
 		break;
 	case REC_REMOVED:
-		remove_entry(c, host, r->qid);
+		e = lookup(c, &pr);
+		if (e != NULL)
+			drop(c, e);
 		break;
 	default:
 		break;
@@ -549,8 +573,11 @@ static void
 give_account(struct correlate *c, struct span host, struct span qid,
     const char *account)
 {
-	struct entry *e = lookup(c, host, qid);
+	struct probe pr;
+	struct entry *e;
 
+	probe_init(&pr, host, qid);
+	e = lookup(c, &pr);
 	if (e != NULL && !has_field(e, F_ACCOUNT))
 		set_field(e, F_ACCOUNT, (struct span){ account,
 		    strlen(account) });
@@ -594,8 +621,11 @@ correlate_feed_session(struct correlate *c, struct span host,
 struct msginfo *
 correlate_find(struct correlate *c, struct span host, struct span qid)
 {
-	struct entry *e = lookup_or_revive(c, host, qid);
+	struct probe pr;
+	struct entry *e;
 
+	probe_init(&pr, host, qid);
+	e = lookup_or_revive(c, &pr);
 	c->found_entry = e;
 	if (e == NULL)
 		return NULL;

@@ -46,10 +46,12 @@ span_has_prefix(struct span s, const char *pfx)
 static inline void
 span_rebase(struct span *s, const char *from, size_t n, const char *to)
 {
-	uintptr_t p = (uintptr_t)s->p, lo = (uintptr_t)from;
+	/* unsigned: a span before from wraps far past n. Without branches,
+	 * as whether a span is inside varies from one span to the next. */
+	uintptr_t off = (uintptr_t)s->p - (uintptr_t)from;
+	int is_inside = (s->p != NULL) & (off <= n);
 
-	if (s->p != NULL && p >= lo && p <= lo + n)
-		s->p = to + (p - lo);
+	s->p = is_inside ? to + off : s->p;
 }
 
 /* span_find - offset of needle in s, or -1 (byte-exact, memmem-like) */
