@@ -29,14 +29,19 @@ enum field { F_ACCOUNT, F_SENDER, F_CLIENT_IP, NFIELDS };
 
 /*
  * One queued message. Kept small, since a flood can keep tens of
- * thousands queued at once: the fields share one allocation (each
+ * thousands queued at once: the fields share one blob (each
  * NUL-terminated, "" when unknown) and the key is stored at its length.
+ * The blob starts in the entry's own allocation, right after the key,
+ * so that reading a message's sender costs no other cache miss than
+ * finding it; only fields too long for that room move it to the heap.
  */
 struct entry {
 	struct entry	*older, *newer;	/* the age list */
 	uint64_t	 hash;		/* of the key */
 	char		*blob;		/* "" and then the fields' strings;
-					   NULL: all empty */
+					   NULL: all empty; else after the
+					   key (BLOB_INLINE bytes) or on
+					   the heap */
 	unsigned short	 off[NFIELDS];	/* where each field starts (0: "") */
 	unsigned short	 used, room;	/* bytes of the blob in use, and
 					   allocated */
@@ -91,10 +96,28 @@ correlate_new(size_t cap)
 	return c;
 }
 
+/* Bytes an entry holds after its key for its blob: an account, a sender
+ * and a client IP address of usual lengths. */
+#define BLOB_INLINE	96
+
+static char *
+inline_blob(struct entry *e)
+{
+	return e->key + e->keylen;
+}
+
+/* free_blob - free a blob of the heap */
+static void
+free_blob(struct entry *e, char *blob)
+{
+	if (blob != inline_blob(e))
+		free(blob);
+}
+
 static void
 entry_free(struct entry *e)
 {
-	free(e->blob);
+	free_blob(e, e->blob);
 	free(e);
 }
 
@@ -308,20 +331,25 @@ lookup(struct correlate *c, struct probe *pr)
  * plus the shared "" at offset 0. */
 #define BLOB_MAX	(1 + NFIELDS * (CORRELATE_FIELD_MAX + 1))
 
-/* A blob starts this big and grows by what is needed, rounded up to
- * BLOB_STEP: most messages' fields need one allocation and at most one
- * resize, and a full table wastes little. */
-#define BLOB_FIRST	64
+/* A blob on the heap grows by what is needed, rounded up to BLOB_STEP,
+ * so that a full table wastes little. */
 #define BLOB_STEP	32
 
 static void
 grow_blob(struct entry *e, size_t need)
 {
 	size_t room = (need + BLOB_STEP - 1) / BLOB_STEP * BLOB_STEP;
+	char *blob;
 
 	if (room > BLOB_MAX)
 		room = BLOB_MAX;
-	e->blob = xrealloc(e->blob, room);
+	if (e->blob == inline_blob(e)) {
+		blob = xmalloc(room);
+		memcpy(blob, e->blob, e->used);
+		e->blob = blob;
+	} else {
+		e->blob = xrealloc(e->blob, room);
+	}
 	e->room = (unsigned short)room;
 }
 
@@ -345,7 +373,7 @@ compact(struct entry *e, enum field drop)
 		e->off[i] = (unsigned short)o;
 		o += n + 1;
 	}
-	free(old);
+	free_blob(e, old);
 	e->blob = blob;
 	e->used = (unsigned short)o;
 	e->room = BLOB_MAX;
@@ -370,10 +398,10 @@ set_field(struct entry *e, enum field f, struct span v)
 	if (strncmp(old, v.p, v.n) == 0 && old[v.n] == '\0')
 		return;
 	if (e->blob == NULL) {
-		e->blob = xmalloc(BLOB_FIRST);
+		e->blob = inline_blob(e);
 		e->blob[0] = '\0';
 		e->used = 1;
-		e->room = BLOB_FIRST;
+		e->room = BLOB_INLINE;
 	}
 	if (e->used + v.n + 1 > BLOB_MAX)
 		compact(e, f);
@@ -429,7 +457,7 @@ add(struct correlate *c, struct probe *pr)
 		evict(c);
 	if ((c->count + 1) * 5 > c->nslots * 4)
 		index_grow(c);
-	e = xcalloc(1, sizeof(*e) + pr->n);
+	e = xcalloc(1, sizeof(*e) + pr->n + BLOB_INLINE);
 	memcpy(e->key, pr->key, pr->n);
 	e->keylen = (unsigned char)pr->n;
 	e->hash = probe_hash(pr);
