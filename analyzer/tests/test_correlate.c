@@ -191,6 +191,34 @@ Test(correlate, fields_rewritten_many_times_keep_the_latest_and_the_others)
 	correlate_free(c);
 }
 
+Test(correlate, short_fields_that_outgrow_the_entry_keep_their_values)
+{
+	struct correlate *c = correlate_new(10);
+	struct rec client = mkrec(REC_CLIENT, "7A1B2C3D4E");
+	struct rec from = mkrec(REC_SENDER, "7A1B2C3D4E");
+	struct msginfo *m;
+	char sender[64];
+	int i;
+
+	client.account = sp("shop@client.example.org");
+	client.client_ip = sp("2001:db8::25");
+	correlate_feed(c, sp("mail"), &client);
+	/* each new sender is appended: the blob leaves the entry's room on
+	 * the way, one step at a time */
+	for (i = 0; i < 12; i++) {
+		snprintf(sender, sizeof(sender), "bounce-%02d@lists.example.net",
+		    i);
+		from.sender = sp(sender);
+		correlate_feed(c, sp("mail"), &from);
+		m = correlate_find(c, sp("mail"), sp("7A1B2C3D4E"));
+		cr_assert_not_null(m);
+		cr_assert_str_eq(m->sender, sender);
+		cr_assert_str_eq(m->account, "shop@client.example.org");
+		cr_assert_str_eq(m->client_ip, "2001:db8::25");
+	}
+	correlate_free(c);
+}
+
 Test(correlate, a_message_is_counted_once_until_it_leaves)
 {
 	struct correlate *c = correlate_new(10);
