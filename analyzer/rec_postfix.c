@@ -70,7 +70,7 @@ is_postfix_prog(struct span prog)
 	if (prog.n == 0 || prog.p[prog.n - 1] == '/')
 		return 0;
 	if (span_has_prefix(prog, "postfix"))
-		return memchr(prog.p, '/', prog.n) != NULL;
+		return span_chr(prog.p, '/', prog.n) != NULL;
 	for (i = prog.n; i > 0 && prog.p[i - 1] != '/'; i--)
 		;
 	if (i == 0)
@@ -146,7 +146,7 @@ take_qid(struct span *cur, struct span *qid)
 		*qid = SPAN_NULL;
 		return 0;
 	}
-	colon = memchr(cur->p, ':', cur->n < QID_MAX ? cur->n : QID_MAX);
+	colon = span_chr(cur->p, ':', cur->n < QID_MAX ? cur->n : QID_MAX);
 	if (colon == NULL)
 		return -1;
 	id = mkspan(cur->p, (size_t)(colon - cur->p));
@@ -175,7 +175,7 @@ take_angle(struct span *cur, struct span *out)
 	for (;;) {
 		if (from >= cur->n)
 			return -1;
-		gt = memchr(cur->p + from, '>', cur->n - from);
+		gt = span_chr(cur->p + from, '>', cur->n - from);
 		if (gt == NULL)
 			return -1;
 		k = (size_t)(gt - cur->p);
@@ -215,7 +215,7 @@ take_client(struct span *cur, struct span *host, struct span *ip)
 	struct span c = *cur, h, a;
 
 	if (span_take_until(&c, '[', &h) == -1 ||
-	    memchr(h.p, ' ', h.n) != NULL)
+	    span_chr(h.p, ' ', h.n) != NULL)
 		return -1;
 	if (span_take_until(&c, ']', &a) == -1)
 		return -1;
@@ -340,7 +340,7 @@ set_relay(struct span v, struct rec *r)
 	}
 	r->relay_host = host;
 	/* "private/dovecot-lmtp" is a socket path, not an address. */
-	if (memchr(addr.p, '/', addr.n) == NULL)
+	if (span_chr(addr.p, '/', addr.n) == NULL)
 		r->relay_ip = addr;
 }
 

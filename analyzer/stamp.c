@@ -261,7 +261,7 @@ parse_tag(const char *p, size_t n, struct header *h)
 		p += skip;
 		n -= skip;
 	}
-	sp = memchr(p, ' ', n);
+	sp = span_chr(p, ' ', n);
 	tlen = sp == NULL ? n : (size_t)(sp - p);
 	if (tlen == 0)
 		return -1;
@@ -274,7 +274,7 @@ parse_tag(const char *p, size_t n, struct header *h)
 		}
 		n -= tlen + 1;
 		p = sp + 1;
-		sp = memchr(p, ' ', n);
+		sp = span_chr(p, ' ', n);
 		tlen = sp == NULL ? n : (size_t)(sp - p);
 	}
 	if (tlen < 2 || p[tlen - 1] != ':') {
@@ -287,7 +287,7 @@ parse_tag(const char *p, size_t n, struct header *h)
 	h->prog.p = tag;
 	h->prog.n = tlen;
 	if (tag[tlen - 1] == ']') {
-		open = memchr(tag, '[', tlen);
+		open = span_chr(tag, '[', tlen);
 		if (open != NULL && open > tag) {
 			h->prog.n = (size_t)(open - tag);
 			h->pid.p = open + 1;
