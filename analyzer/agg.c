@@ -30,6 +30,21 @@ struct index {
 	size_t			  nbuckets, n;
 };
 
+/*
+ * with_key - a zeroed struct of size bytes with a copy of key right after
+ * it, in one allocation: a look-up that reaches the struct finds the key
+ * in the same cache line. *copy: where the key went.
+ */
+static void *
+with_key(size_t size, const char *key, char **copy)
+{
+	size_t n = strlen(key) + 1;
+	char *block = xcalloc(1, size + n);
+
+	*copy = memcpy(block + size, key, n);
+	return block;
+}
+
 static void
 index_free(struct index *ix)
 {
@@ -41,8 +56,7 @@ index_free(struct index *ix)
 	for (i = 0; i < ix->nbuckets; i++) {
 		for (e = ix->buckets[i]; e != NULL; e = next) {
 			next = e->next;
-			free(e->key);
-			free(e);
+			free(e);	/* and its key, stored after it */
 		}
 	}
 	free(ix->buckets);
@@ -105,12 +119,13 @@ index_put(struct index *ix, char kind, const char *key, uint64_t key_hash,
     void *value)
 {
 	struct index_entry *e;
+	char *e_key;
 	size_t h;
 
 	if ((ix->n + 1) > ix->nbuckets)
 		index_grow(ix);
-	e = xmalloc(sizeof(*e));
-	e->key = xstrdup(key);
+	e = with_key(sizeof(*e), key, &e_key);
+	e->key = e_key;
 	e->value = value;
 	e->kind = kind;
 	e->hash = index_hash(kind, key_hash);
@@ -127,10 +142,8 @@ counter_fini(struct agg_counter *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->n; i++) {
-		free(c->items[i]->key);
-		free(c->items[i]);
-	}
+	for (i = 0; i < c->n; i++)
+		free(c->items[i]);	/* and its key, stored after it */
 	free(c->items);
 	free(c->buckets);
 	memset(c, 0, sizeof(*c));
@@ -186,6 +199,7 @@ counter_add_hashed(struct agg *a, struct agg_counter *c, const char *key,
     size_t h, unsigned long n)
 {
 	struct agg_count *it = c->last;
+	char *it_key;
 
 	/* a flood's rejections come in runs of one list, domain and MX */
 	if (it != NULL && it->hash == h && strcmp(it->key, key) == 0) {
@@ -206,8 +220,8 @@ counter_add_hashed(struct agg *a, struct agg_counter *c, const char *key,
 			c->items = xreallocarray(c->items, c->alloc,
 			    sizeof(*c->items));
 		}
-		it = xcalloc(1, sizeof(*it));
-		it->key = xstrdup(key);
+		it = with_key(sizeof(*it), key, &it_key);
+		it->key = it_key;
 		it->hash = h;
 		c->items[c->n++] = it;
 		if (c->n > c->nbuckets)

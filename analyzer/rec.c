@@ -45,7 +45,7 @@ rec_parse(const struct header *h, enum rec_mta forced, struct rec *r)
 		if (parsers[i].parse(h, r) == 1)
 			return 1;
 	}
-	*r = (struct rec){ .kind = REC_NONE };
+	rec_clear(r, MTA_ANY);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #ifndef REC_H
 #define REC_H
 
+#include "clear.h"
 #include "span.h"
 #include "stamp.h"
 
@@ -100,6 +101,15 @@ struct rec {
 	unsigned	code;		/* the reply's 3-digit code, 0 if none */
 	int		is_malformed;	/* recognised, but a field broke a cap */
 };
+
+/* rec_clear - r empty, of MTA mta (it runs on nearly every line) */
+static inline void
+rec_clear(struct rec *r, enum rec_mta mta)
+{
+	clear_pieces(r, sizeof(*r));
+	r->kind = REC_NONE;
+	r->mta = mta;
+}
 
 /*
  * rec_parse - fill r from a header. forced: MTA_ANY to detect by program

@@ -732,7 +732,7 @@ rec_exim_parse(const struct header *h, struct rec *r)
 
 	if (!is_exim_prog(h))
 		return 0;
-	*r = (struct rec){ .kind = REC_NONE, .mta = MTA_EXIM };
+	rec_clear(r, MTA_EXIM);
 	if (h->prog.n > 0) {
 		if (skip_split_part(&cur))
 			return 1;	/* a continuation: nothing to parse */

@@ -225,7 +225,7 @@ rec_opensmtpd_parse(const struct header *h, struct rec *r)
 
 	if (!span_eq_str(h->prog, "smtpd"))
 		return 0;
-	*r = (struct rec){ .kind = REC_NONE, .mta = MTA_OPENSMTPD };
+	rec_clear(r, MTA_OPENSMTPD);
 	if (body.n <= SID_LEN || body.p[SID_LEN] != ' ' ||
 	    !is_hex(body.p, SID_LEN))
 		return 1;	/* smtp-out:, warn:, ...: nothing we need */

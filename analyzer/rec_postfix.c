@@ -592,13 +592,13 @@ rec_postfix_parse(const struct header *h, struct rec *r)
 
 	if (!is_postfix_prog(h->prog))
 		return 0;
-	*r = (struct rec){ .kind = REC_NONE, .mta = MTA_POSTFIX };
+	rec_clear(r, MTA_POSTFIX);
 	if (take_qid(&body, &qid) == -1)
 		return 1;
 	r->qid = qid;
 	if (parse_body(body, r) == -1) {
 		/* A shape we do not know: claim it, keep only the id. */
-		*r = (struct rec){ .kind = REC_NONE, .mta = MTA_POSTFIX };
+		rec_clear(r, MTA_POSTFIX);
 		r->qid = qid;
 	}
 	return 1;

@@ -335,12 +335,12 @@ rec_sendmail_parse(const struct header *h, struct rec *r)
 
 	if (!is_sendmail_prog(h->prog))
 		return 0;
-	*r = (struct rec){ .kind = REC_NONE, .mta = MTA_SENDMAIL };
+	rec_clear(r, MTA_SENDMAIL);
 	(void)take_qid(&body, &qid);
 	r->qid = qid;
 	if (parse_body(body, r) == -1) {
 		/* A shape we do not need: claim it, keep only the id. */
-		*r = (struct rec){ .kind = REC_NONE, .mta = MTA_SENDMAIL };
+		rec_clear(r, MTA_SENDMAIL);
 		r->qid = qid;
 	}
 	return 1;

@@ -11,6 +11,7 @@
 #include "agg.h"
 #include "ahead.h"
 #include "classify.h"
+#include "clear.h"
 #include "correlate.h"
 #include "diag.h"
 #include "hset.h"
@@ -312,7 +313,7 @@ on_delivery(struct scan *s, const struct header *h, const struct rec *r)
 
 	if (!is_outbound(h, r))
 		return;
-	memset(&ev, 0, sizeof(ev));
+	clear_pieces(&ev, sizeof(ev));
 	ev.time = h->time;
 	ev.status = r->status;
 	ev.cls = CLASS_NONE;
