@@ -407,7 +407,8 @@ get_sender(struct agg *a, const char *account, uint64_t account_hash)
 {
 	struct agg_sender *s = a->last_sender;
 
-	if (s != NULL && strcmp(s->account, account) == 0)
+	if (s != NULL && s->hash == account_hash &&
+	    strcmp(s->account, account) == 0)
 		return s;
 	s = index_get(a->index, 's', account, account_hash);
 	if (s != NULL) {
@@ -422,6 +423,7 @@ get_sender(struct agg *a, const char *account, uint64_t account_hash)
 	a->ngroups++;
 	s = xcalloc(1, sizeof(*s));
 	s->account = xstrdup(account);
+	s->hash = account_hash;
 	hset_init(&s->recipients, AGG_SENDER_UNIQUE_CAP);
 	index_put(a->index, 's', account, account_hash, s);
 	push((void ***)&a->senders, &a->nsenders, &a->alloc_senders, s);

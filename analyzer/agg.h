@@ -107,6 +107,7 @@ struct agg_domain {
 
 struct agg_sender {
 	char		*account;
+	uint64_t	 hash;		/* private: of account */
 	unsigned long	 messages, deliveries, rejections, other_rejections;
 	struct hset	 recipients;
 };
