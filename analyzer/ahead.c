@@ -56,9 +56,11 @@ struct ahead {
 
 /* One worker writing one path's lane. */
 struct writer {
-	struct ahead	*a;
-	size_t		 lane;
-	struct chunk	*cur;
+	struct ahead		*a;
+	size_t			 lane;
+	struct chunk		*cur;
+	struct reader_rec	*room;	/* where the reader reads the next
+					   line, in cur past len; NULL */
 };
 
 unsigned
@@ -186,10 +188,62 @@ str_size(const char *s)
 	return s == NULL ? 0 : strlen(s) + 1;
 }
 
-static void
-write_record(void *arg, const struct reader_rec *rr)
+/*
+ * room_for_record - the reader's room for its next line: the item that
+ * record would be, not yet counted in the chunk, so that the reader
+ * parses straight into the chunk; NULL when it would take more than a
+ * quarter of a chunk (then records are copied)
+ */
+static struct reader_rec *
+room_for_record(void *arg, size_t need)
 {
 	struct writer *w = arg;
+	size_t size = round_up(sizeof(struct item)) +
+	    sizeof(struct reader_rec) + need;
+
+	w->room = NULL;
+	if (size > AHEAD_CHUNK_SIZE / 4)
+		return NULL;
+	if (w->cur != NULL && w->cur->len + size > w->cur->cap)
+		publish(w);
+	if (w->cur == NULL) {
+		pthread_mutex_lock(&w->a->lock);
+		w->cur = take_chunk(w->a, size);
+		pthread_mutex_unlock(&w->a->lock);
+	}
+	w->room = (struct reader_rec *)(void *)(w->cur->data + w->cur->len +
+	    round_up(sizeof(struct item)));
+	return w->room;
+}
+
+/* commit_room - the record read in the room becomes the chunk's next
+ * item; its line is already in place: only a journald message's
+ * unescaped copy moves in after it */
+static void
+commit_room(struct writer *w)
+{
+	struct reader_rec *rr = w->room;
+	struct item *it = (struct item *)(void *)(w->cur->data + w->cur->len);
+	char *scratch = (char *)(rr + 1) + rr->line.n;
+
+	if (rr->scratch.n > 0) {
+		memcpy(scratch, rr->scratch.p, rr->scratch.n);
+		stamp_header_rebase(&rr->h, rr->scratch.p, rr->scratch.n,
+		    scratch);
+		rec_rebase(&rr->r, rr->scratch.p, rr->scratch.n, scratch);
+		rr->scratch.p = scratch;
+	}
+	it->kind = ITEM_RECORD;
+	it->size = (uint32_t)round_up(round_up(sizeof(*it)) + sizeof(*rr) +
+	    rr->line.n + rr->scratch.n);
+	w->cur->len += it->size;
+	w->room = NULL;
+}
+
+/* copy_record - a record read elsewhere, copied in with its line */
+static void
+copy_record(struct writer *w, const struct reader_rec *rr)
+{
 	struct reader_rec *copy = item_new(w, ITEM_RECORD,
 	    sizeof(*copy) + rr->line.n + rr->scratch.n);
 	char *line = (char *)(copy + 1), *scratch = line + rr->line.n;
@@ -206,6 +260,18 @@ write_record(void *arg, const struct reader_rec *rr)
 	}
 	copy->line.p = line;
 	copy->scratch.p = scratch;
+}
+
+static void
+write_record(void *arg, const struct reader_rec *rr)
+{
+	struct writer *w = arg;
+
+	if (rr == w->room) {
+		commit_room(w);
+		return;
+	}
+	copy_record(w, rr);
 }
 
 static void
@@ -275,9 +341,9 @@ static void *
 worker(void *arg)
 {
 	struct ahead *a = arg;
-	struct writer w = { a, 0, NULL };
+	struct writer w = { a, 0, NULL, NULL };
 	struct reader_sink sink = { &w, write_record, write_progress,
-	    write_member, write_path };
+	    write_member, write_path, room_for_record };
 	long i;
 
 	while ((i = claim(a)) >= 0) {

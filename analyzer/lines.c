@@ -2,8 +2,9 @@
  * lines.c - stage 2: a source member's bytes -> bounded, numbered lines.
  *
  * Newlines are found with memchr over the source's block and each line is
- * copied into one buffer of cap + 1 bytes made by lines_new(), so a line
- * may straddle blocks and nothing is allocated per line. Bytes past the cap
+ * copied into one buffer of cap + 1 bytes, made by lines_new() or the
+ * caller's, so a line may straddle blocks and nothing is allocated per
+ * line. Bytes past the cap
  * are consumed and dropped up to the newline (LINE_TRUNCATED). NUL bytes in
  * the kept part become '?' (LINE_HAD_NUL): syslog files of a crashed host
  * hold NUL runs, and later stages treat the text as a C string.
@@ -19,7 +20,9 @@
 
 struct lines {
 	struct source		*src;
-	char			*buf;		/* cap + 1 bytes */
+	char			*buf;		/* cap + 1 bytes: own_buf, or the
+						   caller's (lines_use_buffer) */
+	char			*own_buf;
 	size_t			 cap;
 	const char		*block;		/* the source's, borrowed */
 	size_t			 block_len;
@@ -52,8 +55,15 @@ lines_new(struct source *src, size_t cap)
 		cap = 1;
 	ln->src = src;
 	ln->cap = cap;
-	ln->buf = xmalloc(cap + 1);
+	ln->own_buf = xmalloc(cap + 1);
+	ln->buf = ln->own_buf;
 	return ln;
+}
+
+void
+lines_use_buffer(struct lines *ln, char *buf)
+{
+	ln->buf = buf != NULL ? buf : ln->own_buf;
 }
 
 void
@@ -87,7 +97,7 @@ lines_free(struct lines *ln)
 {
 	if (ln == NULL)
 		return;
-	free(ln->buf);
+	free(ln->own_buf);
 	free(ln);
 }
 

@@ -40,6 +40,13 @@ struct lines	*lines_new(struct source *, size_t cap);
  * already returned as a line).
  */
 enum lines_status	 lines_next(struct lines *, struct line *);
+/*
+ * lines_use_buffer - the next lines go to buf (cap + 1 bytes, the
+ * caller's) instead of the reader's own buffer, so that a caller that
+ * keeps lines need not copy them again; NULL: the own buffer again. Call
+ * it between lines_next() calls only.
+ */
+void		 lines_use_buffer(struct lines *, char *buf);
 /* lines_reset - start over on the source's next member (line 1 again) */
 void		 lines_reset(struct lines *);
 /* lines_ntruncated - lines cut at the cap since the last reset */

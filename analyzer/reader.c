@@ -68,9 +68,8 @@ is_inside(const char *p, const char *base, size_t n)
 }
 
 static void
-on_line(struct reading *rd, const struct line *l)
+on_line(struct reading *rd, struct reader_rec *rr, const struct line *l)
 {
-	struct reader_rec *rr = &rd->rr;
 	struct reader_member *m = &rd->m;
 
 	m->rf.lines++;
@@ -100,24 +99,43 @@ on_line(struct reading *rd, const struct line *l)
 	rd->sink->record(rd->sink->arg, rr);
 }
 
+/* take_room - where the next line and its record go: the sink's room
+ * (the line buffer too), or the reader's own */
+static struct reader_rec *
+take_room(struct reading *rd, struct lines *ln, size_t cap)
+{
+	struct reader_rec *rr = NULL;
+
+	if (rd->sink->room != NULL)
+		rr = rd->sink->room(rd->sink->arg, cap + 1 + STAMP_SCRATCH_MAX);
+	lines_use_buffer(ln, rr != NULL ? (char *)(rr + 1) : NULL);
+	return rr != NULL ? rr : &rd->rr;
+}
+
 /* read_member - every line of the source's current member; -1 when the
  * source broke off */
 static int
-read_member(struct reading *rd, struct source *src, struct lines *ln)
+read_member(struct reading *rd, struct source *src, struct lines *ln,
+    size_t cap)
 {
 	const struct reader_sink *sink = rd->sink;
+	struct reader_rec *rr;
 	enum lines_status st;
 	struct line l;
 
 	memset(&rd->m, 0, sizeof(rd->m));
 	rd->m.name = source_name(src);
 	stamp_ctx_init(&rd->sc, source_mtime(src), rd->opts->year);
-	while ((st = lines_next(ln, &l)) == LINES_OK) {
-		on_line(rd, &l);
+	for (;;) {
+		rr = take_room(rd, ln, cap);
+		if ((st = lines_next(ln, &l)) != LINES_OK)
+			break;
+		on_line(rd, rr, &l);
 		if (l.lineno % READER_PROGRESS_LINES == 0 &&
 		    sink->progress != NULL)
 			sink->progress(sink->arg, source_raw_offset(src));
 	}
+	lines_use_buffer(ln, NULL);
 	rd->m.rf.truncated = lines_ntruncated(ln);
 	rd->m.rf.bytes = lines_nbytes(ln);
 	if (st == LINES_ERR)
@@ -134,6 +152,7 @@ reader_run(const struct reader_opts *opts, const char *path,
 	struct reading *rd;
 	struct source *src;
 	struct lines *ln = NULL;
+	size_t cap = opts->max_line == 0 ? LINES_CAP_DEFAULT : opts->max_line;
 	char err[512];
 	int more;
 
@@ -151,11 +170,10 @@ reader_run(const struct reader_opts *opts, const char *path,
 	rd->sink = sink;
 	while ((more = source_next(src)) == 1) {
 		if (ln == NULL)
-			ln = lines_new(src, opts->max_line == 0 ?
-			    LINES_CAP_DEFAULT : opts->max_line);
+			ln = lines_new(src, cap);
 		else
 			lines_reset(ln);
-		if (read_member(rd, src, ln) == -1)
+		if (read_member(rd, src, ln, cap) == -1)
 			end.end = READER_PARTIAL;
 		end.nmembers++;
 	}

@@ -82,6 +82,15 @@ struct reader_sink {
 	void	(*progress)(void *arg, long long raw_offset);
 	void	(*member)(void *arg, const struct reader_member *);
 	void	(*path)(void *arg, const struct reader_path *);
+	/*
+	 * room - optional, for a sink that keeps records: where to read the
+	 * next line, a reader_rec followed by need bytes (the line, its NUL
+	 * and a journald message's unescaped copy), or NULL for the reader's
+	 * own buffers. A line that makes a record reaches record() as that
+	 * same reader_rec, its line in those bytes, so nothing is copied;
+	 * one that makes none leaves the room to the next line.
+	 */
+	struct reader_rec *(*room)(void *arg, size_t need);
 };
 
 /* reader_run - read one path ("-" is stdin) through stages 1-4 into sink */

@@ -577,7 +577,7 @@ scan_paths(struct scan *s, const char *const *paths, size_t npaths,
 	struct reader_opts ro = { s->opts.mta, s->opts.year, s->opts.max_line,
 	    s->opts.since, s->opts.until, SOURCE_HERE };
 	struct reader_sink sink = { s, on_reader_rec, on_reader_progress,
-	    on_reader_member, on_reader_path };
+	    on_reader_member, on_reader_path, NULL };
 	unsigned nworkers = jobs <= 1 ? 0 : jobs - 1;
 	size_t k;
 

@@ -1,7 +1,8 @@
 /*
  * test_ahead.c - reading on worker threads (ahead.c) hands the sink
- * exactly what a sequential reader_run() does; records survive the copy
- * into chunks (rec_rebase, stamp_header_rebase).
+ * exactly what a sequential reader_run() does; records read in place in
+ * a chunk, or copied into one (rec_rebase, stamp_header_rebase), arrive
+ * whole.
  */
 #include <criterion/criterion.h>
 #include <stdarg.h>
@@ -113,7 +114,7 @@ run_traced(const struct reader_opts *o, const char *const *paths, size_t n,
 {
 	struct trace t = { NULL, 0, 0 };
 	struct reader_sink sink = { &t, trace_record, trace_progress,
-	    trace_member, trace_path };
+	    trace_member, trace_path, NULL };
 	size_t i;
 
 	t.cap = 4096;
@@ -212,6 +213,23 @@ Test(ahead, any_number_of_workers_gives_the_sequential_calls)
 	o.inflating = SOURCE_SLOW_APART;
 	got = run_traced(&o, paths, n, 2);
 	cr_assert(strcmp(want, got) == 0, "inflating slow ones apart differs");
+	free(got);
+	free(want);
+}
+
+Test(ahead, long_lines_beyond_the_in_place_room_are_copied_alike)
+{
+	const char *paths[] = { big_path, journal_path,
+	    "fixtures/central.log" };
+	size_t n = sizeof(paths) / sizeof(paths[0]);
+	/* a line cap this big makes the reader's room more than a quarter
+	 * of a chunk: records are read apart and copied in */
+	struct reader_opts o = { MTA_ANY, 2026, 64 * 1024, 0, 0,
+	    SOURCE_APART };
+	char *want = run_traced(&o, paths, n, -1), *got;
+
+	got = run_traced(&o, paths, n, 2);
+	cr_assert(strcmp(want, got) == 0);
 	free(got);
 	free(want);
 }
