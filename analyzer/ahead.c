@@ -146,13 +146,10 @@ publish(struct writer *w)
 	w->cur = NULL;
 }
 
-/* item_new - room for an item of payload bytes; its payload */
-static void *
-item_new(struct writer *w, enum item_kind kind, size_t payload)
+/* make_room - a current chunk with size bytes free after its len */
+static void
+make_room(struct writer *w, size_t size)
 {
-	size_t size = round_up(round_up(sizeof(struct item)) + payload);
-	struct item *it;
-
 	if (w->cur != NULL && w->cur->len + size > w->cur->cap)
 		publish(w);
 	if (w->cur == NULL) {
@@ -160,6 +157,16 @@ item_new(struct writer *w, enum item_kind kind, size_t payload)
 		w->cur = take_chunk(w->a, size);
 		pthread_mutex_unlock(&w->a->lock);
 	}
+}
+
+/* item_new - room for an item of payload bytes; its payload */
+static void *
+item_new(struct writer *w, enum item_kind kind, size_t payload)
+{
+	size_t size = round_up(round_up(sizeof(struct item)) + payload);
+	struct item *it;
+
+	make_room(w, size);
 	it = (struct item *)(void *)(w->cur->data + w->cur->len);
 	it->kind = kind;
 	it->size = (uint32_t)size;
@@ -204,16 +211,20 @@ room_for_record(void *arg, size_t need)
 	w->room = NULL;
 	if (size > AHEAD_CHUNK_SIZE / 4)
 		return NULL;
-	if (w->cur != NULL && w->cur->len + size > w->cur->cap)
-		publish(w);
-	if (w->cur == NULL) {
-		pthread_mutex_lock(&w->a->lock);
-		w->cur = take_chunk(w->a, size);
-		pthread_mutex_unlock(&w->a->lock);
-	}
+	make_room(w, size);
 	w->room = (struct reader_rec *)(void *)(w->cur->data + w->cur->len +
 	    round_up(sizeof(struct item)));
 	return w->room;
+}
+
+/* move_in - n bytes at from copied to to, and the record's spans into
+ * them moved along */
+static void
+move_in(struct reader_rec *rr, const char *from, size_t n, char *to)
+{
+	memcpy(to, from, n);
+	stamp_header_rebase(&rr->h, from, n, to);
+	rec_rebase(&rr->r, from, n, to);
 }
 
 /* commit_room - the record read in the room becomes the chunk's next
@@ -227,10 +238,7 @@ commit_room(struct writer *w)
 	char *scratch = (char *)(rr + 1) + rr->line.n;
 
 	if (rr->scratch.n > 0) {
-		memcpy(scratch, rr->scratch.p, rr->scratch.n);
-		stamp_header_rebase(&rr->h, rr->scratch.p, rr->scratch.n,
-		    scratch);
-		rec_rebase(&rr->r, rr->scratch.p, rr->scratch.n, scratch);
+		move_in(rr, rr->scratch.p, rr->scratch.n, scratch);
 		rr->scratch.p = scratch;
 	}
 	it->kind = ITEM_RECORD;
@@ -249,15 +257,9 @@ copy_record(struct writer *w, const struct reader_rec *rr)
 	char *line = (char *)(copy + 1), *scratch = line + rr->line.n;
 
 	*copy = *rr;
-	memcpy(line, rr->line.p, rr->line.n);
-	stamp_header_rebase(&copy->h, rr->line.p, rr->line.n, line);
-	rec_rebase(&copy->r, rr->line.p, rr->line.n, line);
-	if (rr->scratch.n > 0) {
-		memcpy(scratch, rr->scratch.p, rr->scratch.n);
-		stamp_header_rebase(&copy->h, rr->scratch.p, rr->scratch.n,
-		    scratch);
-		rec_rebase(&copy->r, rr->scratch.p, rr->scratch.n, scratch);
-	}
+	move_in(copy, rr->line.p, rr->line.n, line);
+	if (rr->scratch.n > 0)
+		move_in(copy, rr->scratch.p, rr->scratch.n, scratch);
 	copy->line.p = line;
 	copy->scratch.p = scratch;
 }

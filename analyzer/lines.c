@@ -4,10 +4,10 @@
  * Newlines are found with memchr over the source's block and each line is
  * copied into one buffer of cap + 1 bytes, made by lines_new() or the
  * caller's, so a line may straddle blocks and nothing is allocated per
- * line. Bytes past the cap
- * are consumed and dropped up to the newline (LINE_TRUNCATED). NUL bytes in
- * the kept part become '?' (LINE_HAD_NUL): syslog files of a crashed host
- * hold NUL runs, and later stages treat the text as a C string.
+ * line. Bytes past the cap are consumed and dropped up to the newline
+ * (LINE_TRUNCATED). NUL bytes in the kept part become '?' (LINE_HAD_NUL):
+ * syslog files of a crashed host hold NUL runs, and later stages treat the
+ * text as a C string.
  *
  * This file does not decode, validate UTF-8 or print: the caller reports
  * truncated lines and source errors with the file name and line number.
