@@ -257,11 +257,12 @@ counter_add(struct agg *a, struct agg_counter *c, const char *key,
 static const char *
 span_str(char *buf, size_t len, struct span s, int fold)
 {
-	size_t n = s.n < len - 1 ? s.n : len - 1, i;
+	size_t n = s.n < len - 1 ? s.n : len - 1;
 
-	for (i = 0; i < n; i++)
-		buf[i] = fold && s.p[i] >= 'A' && s.p[i] <= 'Z' ?
-		    (char)(s.p[i] - 'A' + 'a') : s.p[i];
+	if (fold)
+		hset_fold_copy(buf, s.p, n);
+	else if (n > 0)
+		memcpy(buf, s.p, n);
 	buf[n] = '\0';
 	return buf;
 }

@@ -247,6 +247,22 @@ hash_words(const unsigned char *b, size_t n, int lower)
 	return mix(h);
 }
 
+void
+hset_fold_copy(char *dst, const void *src, size_t n)
+{
+	const unsigned char *b = src;
+	uint64_t w;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		w = lower8(load8(b + i));
+		memcpy(dst + i, &w, sizeof(w));
+	}
+	for (; i < n; i++)
+		dst[i] = (char)(b[i] >= 'A' && b[i] <= 'Z' ? b[i] - 'A' + 'a' :
+		    b[i]);
+}
+
 uint64_t
 hset_hash(const void *p, size_t n)
 {

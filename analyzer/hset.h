@@ -44,5 +44,7 @@ size_t	hset_count(const struct hset *);
 uint64_t	hset_hash(const void *, size_t);
 /* hset_hash_lower - the same over the ASCII lower-case form of the bytes */
 uint64_t	hset_hash_lower(const void *, size_t);
+/* hset_fold_copy - that lower-case form of n bytes, into dst (n bytes) */
+void	hset_fold_copy(char *dst, const void *src, size_t n);
 
 #endif

@@ -97,6 +97,35 @@ Test(hset, lower_case_hash_equals_the_hash_of_the_folded_bytes)
 	cr_assert_neq(hset_hash("ab", 2), hset_hash("ab\0", 3));
 }
 
+Test(hset, fold_copy_folds_as_the_hash_does)
+{
+	unsigned char text[19], want[19];
+	char got[19];
+	unsigned b;
+	size_t at, n;
+
+	/* every byte value at every place of a word and of the tail */
+	for (b = 0; b < 256; b++) {
+		for (at = 0; at < sizeof(text); at++) {
+			memset(text, 'Q', sizeof(text));
+			text[at] = (unsigned char)b;
+			for (n = 0; n < sizeof(text); n++)
+				want[n] = text[n] >= 'A' && text[n] <= 'Z' ?
+				    (unsigned char)(text[n] + 32) : text[n];
+			for (n = at + 1; n <= sizeof(text); n += 3) {
+				memset(got, '#', sizeof(got));
+				hset_fold_copy(got, text, n);
+				cr_assert(memcmp(got, want, n) == 0,
+				    "byte %u at %zu of %zu", b, at, n);
+				cr_assert_eq(hset_hash(got, n),
+				    hset_hash_lower(text, n));
+				if (n < sizeof(got))
+					cr_assert_eq(got[n], '#');
+			}
+		}
+	}
+}
+
 Test(hset, hash_reads_only_its_own_bytes)
 {
 	unsigned char a[64], b[64];
