@@ -52,6 +52,13 @@ struct cache_slot {
 	struct hit	 hit;		/* spans as offsets from 0 */
 };
 
+/* A prefilter literal, with its byte triples hashed once (gram()). */
+struct literal {
+	const char	*text;		/* lower case */
+	size_t		 n;
+	size_t		 first_gram, ngrams;	/* in lit_grams */
+};
+
 struct classifier {
 	const struct ruleset	*rs;
 	struct cache_slot	*cache;
@@ -62,10 +69,60 @@ struct classifier {
 	uint32_t		*grp_url;
 	unsigned char		*warned;	/* per rule: limit warned */
 	size_t			 nrules;
+	size_t			*first_lit;	/* per rule, and one past the
+						   last: its literals in lits */
+	struct literal		*lits;
+	uint16_t		*lit_grams;	/* every literal's triples */
 	char			*lower;		/* scratch: reply, lower case */
 	size_t			 lower_cap;
 	unsigned char		 grams[65536 / 8];	/* triples in lower */
 };
+
+/* gram - a 16-bit hash of the three bytes at p */
+static unsigned
+gram(const unsigned char *p)
+{
+	return ((unsigned)p[0] * 1031u + (unsigned)p[1] * 37u + p[2]) & 0xffff;
+}
+
+/*
+ * index_literals - every rule's prefilter literals with their triples, so
+ * that a reply not cached is checked against them without a call or a
+ * hash a literal (a reply of its own, such as one naming its recipient,
+ * meets most rules' prefilters)
+ */
+static void
+index_literals(struct classifier *cl)
+{
+	const struct rule *r;
+	size_t i, k, nlit = 0, ngrams = 0, at = 0, g = 0, n;
+	const char *text;
+
+	for (i = 0; i < cl->nrules; i++) {
+		r = patterns_rule_at(cl->rs, i);
+		for (k = 0; k < patterns_rule_nprefilters(r); k++) {
+			patterns_rule_prefilter(r, k, &n);
+			ngrams += n > 2 ? n - 2 : 0;
+			nlit++;
+		}
+	}
+	cl->first_lit = xcalloc(cl->nrules + 1, sizeof(*cl->first_lit));
+	cl->lits = xcalloc(nlit + 1, sizeof(*cl->lits));
+	cl->lit_grams = xcalloc(ngrams + 1, sizeof(*cl->lit_grams));
+	for (i = 0; i < cl->nrules; i++) {
+		r = patterns_rule_at(cl->rs, i);
+		cl->first_lit[i] = at;
+		for (k = 0; k < patterns_rule_nprefilters(r); k++, at++) {
+			text = patterns_rule_prefilter(r, k, &n);
+			cl->lits[at] = (struct literal){ text, n, g, 0 };
+			for (; n > 2 && cl->lits[at].ngrams < n - 2; g++)
+				cl->lit_grams[g] = (uint16_t)gram(
+				    (const unsigned char *)text +
+				    cl->lits[at].ngrams++);
+		}
+	}
+	cl->first_lit[cl->nrules] = at;
+}
 
 /* group_number - the number of a named group, 0 when the regex has none */
 static uint32_t
@@ -105,6 +162,7 @@ classify_new(const struct ruleset *rs)
 		cl->grp_zone[i] = group_number(code, "zone");
 		cl->grp_url[i] = group_number(code, "url");
 	}
+	index_literals(cl);
 	cl->lower_cap = 1024;
 	cl->lower = xmalloc(cl->lower_cap);
 	return cl;
@@ -127,6 +185,9 @@ classify_free(struct classifier *cl)
 	free(cl->grp_zone);
 	free(cl->grp_url);
 	free(cl->warned);
+	free(cl->first_lit);
+	free(cl->lits);
+	free(cl->lit_grams);
 	pcre2_match_context_free(cl->mctx);
 	free(cl->lower);
 	free(cl);
@@ -149,13 +210,6 @@ lower_text(struct classifier *cl, const char *text, size_t len)
 	}
 }
 
-/* gram - a 16-bit hash of the three bytes at p */
-static unsigned
-gram(const unsigned char *p)
-{
-	return ((unsigned)p[0] * 1031u + (unsigned)p[1] * 37u + p[2]) & 0xffff;
-}
-
 /* note_grams - the byte triples of the lower-cased reply, as hashed bits */
 static void
 note_grams(struct classifier *cl, size_t len)
@@ -171,37 +225,33 @@ note_grams(struct classifier *cl, size_t len)
 	}
 }
 
-/* literal_occurs - 1 when the lower-case literal lit occurs in the reply */
+/* literal_occurs - 1 when the literal occurs in the lower-case reply */
 static int
-literal_occurs(const struct classifier *cl, size_t len, const char *lit,
-    size_t n)
+literal_occurs(const struct classifier *cl, size_t len,
+    const struct literal *lit)
 {
-	const unsigned char *l = (const unsigned char *)lit;
-	unsigned g;
+	const uint16_t *g = cl->lit_grams + lit->first_gram;
 	size_t i;
 
-	if (n > len)
+	if (lit->n > len)
 		return 0;
-	for (i = 0; i + 2 < n; i++) {
-		g = gram(l + i);
-		if (!(cl->grams[g >> 3] & (1u << (g & 7))))
+	for (i = 0; i < lit->ngrams; i++) {
+		if (!(cl->grams[g[i] >> 3] & (1u << (g[i] & 7))))
 			return 0;
 	}
-	return memmem(cl->lower, len, lit, n) != NULL;
+	return memmem(cl->lower, len, lit->text, lit->n) != NULL;
 }
 
-/* may_match - 0 when none of the rule's prefilter literals occurs */
+/* may_match - 0 when none of rule i's prefilter literals occurs */
 static int
-may_match(const struct classifier *cl, const struct rule *r, size_t len)
+may_match(const struct classifier *cl, size_t i, size_t len)
 {
-	const char *lit;
-	size_t i, n, nlit = patterns_rule_nprefilters(r);
+	size_t k;
 
-	if (nlit == 0)
+	if (cl->first_lit[i] == cl->first_lit[i + 1])
 		return 1;
-	for (i = 0; i < nlit; i++) {
-		lit = patterns_rule_prefilter(r, i, &n);
-		if (literal_occurs(cl, len, lit, n))
+	for (k = cl->first_lit[i]; k < cl->first_lit[i + 1]; k++) {
+		if (literal_occurs(cl, len, &cl->lits[k]))
 			return 1;
 	}
 	return 0;
@@ -428,9 +478,9 @@ classify_uncached(struct classifier *cl, const char *text, size_t len,
 	lower_text(cl, text, len);
 	note_grams(cl, len);
 	for (i = 0; i < cl->nrules; i++) {
-		r = patterns_rule_at(cl->rs, i);
-		if (!may_match(cl, r, len))
+		if (!may_match(cl, i, len))
 			continue;
+		r = patterns_rule_at(cl->rs, i);
 		rc = pcre2_match(patterns_rule_code(r), (PCRE2_SPTR)text, len,
 		    0, 0, cl->md[i], cl->mctx);
 		if (rc == PCRE2_ERROR_NOMATCH)
