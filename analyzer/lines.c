@@ -181,6 +181,37 @@ finish(struct lines *ln, struct line_acc *acc, int has_newline,
 	out->flags = acc->flags;
 }
 
+/*
+ * whole_line - the usual line: all in the current block, no NUL, within
+ * the cap; 1 with it copied out, 0 to take the general way
+ */
+static int
+whole_line(struct lines *ln, struct line *out)
+{
+	const char *p = ln->block + ln->block_pos, *nl;
+	size_t avail = ln->block_len - ln->block_pos, n, len;
+
+	if (avail == 0)
+		return 0;
+	nl = memchr(p, '\n', avail);
+	if (nl == NULL || (ln->nul != NULL && ln->nul < nl))
+		return 0;
+	n = (size_t)(nl - p);
+	len = n > 0 && p[n - 1] == '\r' ? n - 1 : n;
+	if (len > ln->cap)
+		return 0;
+	memcpy(ln->buf, p, len);
+	ln->buf[len] = '\0';
+	ln->block_pos += n + 1;
+	ln->nbytes += n + 1;
+	ln->lineno++;
+	out->text = ln->buf;
+	out->len = len;
+	out->lineno = ln->lineno;
+	out->flags = 0;
+	return 1;
+}
+
 enum lines_status
 lines_next(struct lines *ln, struct line *out)
 {
@@ -188,6 +219,9 @@ lines_next(struct lines *ln, struct line *out)
 	const char *p, *nl;
 	size_t avail, n;
 	int has_bytes = 0;
+
+	if (whole_line(ln, out))
+		return LINES_OK;
 
 	while (refill(ln)) {
 		p = ln->block + ln->block_pos;
