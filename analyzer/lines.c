@@ -188,11 +188,12 @@ finish(struct lines *ln, struct line_acc *acc, int has_newline,
 static int
 whole_line(struct lines *ln, struct line *out)
 {
-	const char *p = ln->block + ln->block_pos, *nl;
+	const char *p, *nl;
 	size_t avail = ln->block_len - ln->block_pos, n, len;
 
-	if (avail == 0)
+	if (avail == 0)		/* and no block at all before the first */
 		return 0;
+	p = ln->block + ln->block_pos;
 	nl = memchr(p, '\n', avail);
 	if (nl == NULL || (ln->nul != NULL && ln->nul < nl))
 		return 0;
