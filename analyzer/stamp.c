@@ -317,6 +317,44 @@ infer_year(const struct stamp_ctx *ctx, int mon, int mday)
 	return ctx->r_year;
 }
 
+static int
+isdigit_ascii(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The length of "Mmm dd HH:MM:SS ", and where its seconds are. */
+#define SHORT_STAMP	16
+#define SHORT_SEC	13
+
+/*
+ * same_minute - 1 with *t when p starts with the last stamp, or with one
+ * of the same minute: only its seconds differ, and a time within a
+ * minute moves with them. Fixed-size compares, which compilers inline:
+ * this runs on nearly every line.
+ */
+static int
+same_minute(struct stamp_ctx *ctx, const char *p, size_t n, time_t *t)
+{
+	int sec;
+
+	if (ctx->last_stamp_len != SHORT_STAMP || n <= SHORT_STAMP ||
+	    memcmp(p, ctx->last_stamp, SHORT_SEC) != 0 ||
+	    p[SHORT_STAMP - 1] != ' ' || !isdigit_ascii(p[SHORT_SEC]) ||
+	    !isdigit_ascii(p[SHORT_SEC + 1]))
+		return 0;
+	sec = (p[SHORT_SEC] - '0') * 10 + (p[SHORT_SEC + 1] - '0');
+	if (sec > 60)
+		return 0;
+	if (sec != ctx->last_sec) {
+		ctx->last_time += sec - ctx->last_sec;
+		ctx->last_sec = sec;
+		memcpy(ctx->last_stamp + SHORT_SEC, p + SHORT_SEC, 2);
+	}
+	*t = ctx->last_time;
+	return 1;
+}
+
 /* parse_rfc3164 - "Mmm dd HH:MM:SS host tag: msg"; 0 or -1 */
 static int
 parse_rfc3164(struct stamp_ctx *ctx, const char *p, size_t n,
@@ -328,6 +366,10 @@ parse_rfc3164(struct stamp_ctx *ctx, const char *p, size_t n,
 	/* "Mmm d HH:MM:SS " is the shortest: 15 bytes. */
 	if (n < 16 || p[3] != ' ')
 		return -1;
+	if (same_minute(ctx, p, n, &h->time)) {
+		h->style = STAMP_RFC3164;
+		return parse_tag(p + SHORT_STAMP, n - SHORT_STAMP, h);
+	}
 	i = ctx->last_stamp_len;
 	if (i > 0 && n > i && memcmp(p, ctx->last_stamp, i) == 0) {
 		h->time = ctx->last_time;
@@ -362,6 +404,7 @@ parse_rfc3164(struct stamp_ctx *ctx, const char *p, size_t n,
 		memcpy(ctx->last_stamp, p, i);
 		ctx->last_stamp_len = i;
 		ctx->last_time = h->time;
+		ctx->last_sec = c.sec;
 	}
 	h->style = STAMP_RFC3164;
 	return parse_tag(p + i, n - i, h);

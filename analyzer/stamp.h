@@ -67,6 +67,8 @@ struct stamp_ctx {
 	char	last_stamp[40];
 	size_t	last_stamp_len;
 	time_t	last_time;
+	int	last_sec;	/* its seconds, for a stamp of the same
+				   minute */
 	/* the reference's local date, set by stamp_ctx_init for inference */
 	int	r_year;
 	long	r_days;		/* days since 1970-01-01 */

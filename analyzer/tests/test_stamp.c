@@ -112,6 +112,50 @@ Test(stamp, classic_stamps_are_local_time_in_tz)
 	use_tz("UTC0");
 }
 
+Test(stamp, a_stamp_read_against_the_last_one_gives_the_full_parse)
+{
+	static const char *const lines[] = {
+		"Nov 26 06:01:02 mail postfix/smtp[1]: a",
+		"Nov 26 06:01:02 mail postfix/smtp[1]: same second",
+		"Nov 26 06:01:59 mail postfix/smtp[1]: same minute",
+		"Nov 26 06:01:00 mail postfix/smtp[1]: back in the minute",
+		"Nov 26 06:01:60 mail postfix/smtp[1]: leap second",
+		"Nov 26 06:02:00 mail postfix/smtp[1]: next minute",
+		"Nov 26 06:02:0x mail postfix/smtp[1]: not a stamp",
+		"Nov 26 06:02:07 mail postfix/smtp[1]: after a bad one",
+		"Nov  4 06:02:07 mail postfix/smtp[1]: another day, padded",
+		"Nov  4 06:02:09 mail postfix/smtp[1]: its minute",
+		"Nov 4 06:02:09 mail postfix/smtp[1]: unpadded",
+		"Nov 26 06:02:09.123456 mail postfix/smtp[1]: precise",
+		"Nov 26 06:02:11.5 mail postfix/smtp[1]: precise again",
+		"Nov 26 06:02:11 mail postfix/smtp[1]: plain again",
+		"Mar 29 01:59:59 mail postfix/smtp[1]: before the change",
+		"Mar 29 03:00:00 mail postfix/smtp[1]: after it",
+		"Mar 29 03:00:30 mail postfix/smtp[1]: its minute",
+		"Dec 31 23:59:59 mail postfix/smtp[1]: the year's end",
+		"Jan  1 00:00:00 mail postfix/smtp[1]: the next",
+	};
+	struct stamp_ctx seq, fresh;
+	struct header a, b;
+	size_t i;
+	int ra, rb;
+
+	use_tz(CET_RULES);
+	stamp_ctx_init(&seq, T_2026_11_26_050102, 0);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		stamp_ctx_init(&fresh, T_2026_11_26_050102, 0);
+		ra = stamp_parse(&seq, lines[i], strlen(lines[i]), &a);
+		rb = stamp_parse(&fresh, lines[i], strlen(lines[i]), &b);
+		cr_assert_eq(ra, rb, "%s", lines[i]);
+		if (ra == 0) {
+			cr_assert_eq(a.time, b.time, "%s", lines[i]);
+			cr_assert_eq(a.msg.n, b.msg.n, "%s", lines[i]);
+			cr_assert(memcmp(a.msg.p, b.msg.p, a.msg.n) == 0);
+		}
+	}
+	use_tz("UTC0");
+}
+
 Test(stamp, rfc3339_offsets_and_fractions)
 {
 	use_tz(CET_RULES);	/* must not matter: the stamps have a zone */
