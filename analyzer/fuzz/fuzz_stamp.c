@@ -7,7 +7,9 @@
  * exactly size bytes, so ASan catches even a one-byte read past len; once
  * from a malloc(size + 1) copy with a NUL after it, as lines.c hands lines
  * over. The zone is one with daylight saving time, so the local-time paths
- * meet gaps and folds.
+ * meet gaps and folds. Then the input's lines are parsed in turn with one
+ * context, each against a fresh one: what a context remembers of the last
+ * stamp must never change a time.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -69,6 +71,37 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/*
+ * parse_in_turn - the input's lines parsed in turn with one context, as
+ * a log is read: each must give what a fresh context gives (the last
+ * stamp and its minute are reused, never a wrong time)
+ */
+static void
+parse_in_turn(const char *data, size_t size)
+{
+	static struct stamp_ctx seq, fresh;
+	struct header a, b;
+	const char *p = data, *end = data + size, *nl;
+	int ra, rb;
+
+	stamp_ctx_init(&seq, FUZZ_REF, 0);
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		stamp_ctx_init(&fresh, FUZZ_REF, 0);
+		ra = stamp_parse(&seq, p, (size_t)(nl - p), &a);
+		rb = stamp_parse(&fresh, p, (size_t)(nl - p), &b);
+		if (ra != rb || (ra == 0 && (a.time != b.time ||
+		    a.msg.n != b.msg.n))) {
+			fprintf(stderr, "fuzz_stamp: a line read in turn "
+			    "differs from a fresh read\n");
+			abort();
+		}
+		p = nl + 1;
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -82,6 +115,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	copy[size] = '\0';
 	parse_line(0, (const char *)data, size);
 	parse_line(2026, copy, size);
+	parse_in_turn((const char *)data, size);
 	if (stamp_parse_time(copy, FUZZ_REF, &t) == 0)
 		stamp_format(t, buf, sizeof(buf));
 	free(copy);
