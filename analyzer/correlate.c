@@ -78,6 +78,8 @@ struct correlate {
 	struct entry	*oldest, *newest;
 	struct entry	*last;		/* the last entry found: a message's
 					   lines come in runs */
+	struct entry	*spares;	/* dropped, for reuse (entry_new) */
+	size_t		 nspares;
 	struct session	*sessions;
 	struct ghosts	*ghosts;	/* of evicted entries, or NULL */
 	struct msginfo	 found;		/* what correlate_find() returns */
@@ -114,11 +116,48 @@ free_blob(struct entry *e, char *blob)
 		free(blob);
 }
 
+/*
+ * A key up to this long takes an entry of the common size, and a dropped
+ * entry of that size waits on a spare list (at most SPARES of them) for
+ * the next message: a busy queue turns its messages over all day, and
+ * this saves an allocation and a free a message.
+ */
+#define KEY_ROOM	40
+#define SPARES		4096
+
+static size_t
+entry_size(size_t keylen)
+{
+	return sizeof(struct entry) + (keylen > KEY_ROOM ? keylen : KEY_ROOM) +
+	    BLOB_INLINE;
+}
+
+/* entry_new - a zeroed entry for a key of keylen bytes */
+static struct entry *
+entry_new(struct correlate *c, size_t keylen)
+{
+	struct entry *e = c->spares;
+
+	if (keylen > KEY_ROOM || e == NULL)
+		return xcalloc(1, entry_size(keylen));
+	c->spares = e->newer;
+	c->nspares--;
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/* entry_release - an entry no longer in the table: spare, or freed */
 static void
-entry_free(struct entry *e)
+entry_release(struct correlate *c, struct entry *e)
 {
 	free_blob(e, e->blob);
-	free(e);
+	if (e->keylen > KEY_ROOM || c->nspares >= SPARES) {
+		free(e);
+		return;
+	}
+	e->newer = c->spares;
+	c->spares = e;
+	c->nspares++;
 }
 
 /* field - an entry's field, "" when unknown */
@@ -138,7 +177,12 @@ correlate_free(struct correlate *c)
 		return;
 	for (e = c->oldest; e != NULL; e = newer) {
 		newer = e->newer;
-		entry_free(e);
+		free_blob(e, e->blob);
+		free(e);
+	}
+	for (e = c->spares; e != NULL; e = newer) {
+		newer = e->newer;
+		free(e);
 	}
 	free(c->slots);
 	ghosts_free(c->ghosts);
@@ -272,7 +316,7 @@ drop(struct correlate *c, struct entry *e)
 	if (c->found_entry == e)
 		c->found_entry = NULL;
 	c->count--;
-	entry_free(e);
+	entry_release(c, e);
 }
 
 /* A queue id's key, made once for a look-up and what follows it; its
@@ -457,7 +501,7 @@ add(struct correlate *c, struct probe *pr)
 		evict(c);
 	if ((c->count + 1) * 5 > c->nslots * 4)
 		index_grow(c);
-	e = xcalloc(1, sizeof(*e) + pr->n + BLOB_INLINE);
+	e = entry_new(c, pr->n);
 	memcpy(e->key, pr->key, pr->n);
 	e->keylen = (unsigned char)pr->n;
 	e->hash = probe_hash(pr);

@@ -219,6 +219,48 @@ Test(correlate, short_fields_that_outgrow_the_entry_keep_their_values)
 	correlate_free(c);
 }
 
+Test(correlate, entries_of_short_and_long_keys_are_reused_cleanly)
+{
+	static const char *const hosts[] = { "mail",
+	    "relay-cluster-node-17.outbound.hosting-provider.example.net" };
+	struct correlate *c = correlate_new(100);
+	struct msginfo *m;
+	struct rec client, removed;
+	char qid[16], account[64];
+	int round, i;
+
+	/* the same ids come and go three times: the later rounds run on
+	 * entries dropped in the earlier ones, which must hold nothing of
+	 * their last message */
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 60; i++) {
+			snprintf(qid, sizeof(qid), "4B%08X", (unsigned)i);
+			client = mkrec(REC_CLIENT, qid);
+			if (round == 0) {
+				snprintf(account, sizeof(account),
+				    "user%d@client.example.org", i);
+				client.account = sp(account);
+			}
+			correlate_feed(c, sp(hosts[i % 2]), &client);
+		}
+		for (i = 0; i < 60; i++) {
+			snprintf(qid, sizeof(qid), "4B%08X", (unsigned)i);
+			m = correlate_find(c, sp(hosts[i % 2]), sp(qid));
+			cr_assert_not_null(m);
+			snprintf(account, sizeof(account),
+			    "user%d@client.example.org", i);
+			cr_assert_str_eq(m->account, round == 0 ? account : "");
+			cr_assert_eq(m->is_outbound_counted, 0);
+			correlate_set_counted(c);
+			removed = mkrec(REC_REMOVED, qid);
+			correlate_feed(c, sp(hosts[i % 2]), &removed);
+			cr_assert_null(correlate_find(c, sp(hosts[i % 2]),
+			    sp(qid)));
+		}
+	}
+	correlate_free(c);
+}
+
 Test(correlate, a_message_is_counted_once_until_it_leaves)
 {
 	struct correlate *c = correlate_new(10);
