@@ -482,9 +482,10 @@ agg_event_hash(struct agg_event *ev)
 	if (!is_listing)
 		return;
 	ev->qid_hash = hset_hash(ev->qid.p, ev->qid.n);
-	ev->mx_hash = ev->mx_host.p == ev->relay_host.p &&
-	    ev->mx_host.n == ev->relay_host.n ? ev->relay_hash :
-	    name_hash(ev->mx_host);
+	/* the host that answered is most often the relay itself */
+	ev->mx_hash = ev->mx_host.n == ev->relay_host.n &&
+	    (ev->mx_host.n == 0 || memcmp(ev->mx_host.p, ev->relay_host.p,
+	    ev->mx_host.n) == 0) ? ev->relay_hash : name_hash(ev->mx_host);
 }
 
 static void
