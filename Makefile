@@ -60,7 +60,16 @@ test: deps
 
 check: unit patterns-check golden generated badinput
 
+# Every test defined must be registered: a build that loses some (as
+# link-time optimisation does with Criterion's sections) fails here.
 unit: $(BUILD)/tests/run $(BUILD)/bouncelog
+	@defined=$$(grep -hcE '^(Parameterized)?Test\(' analyzer/tests/*.c | \
+	    awk '{ n += $$1 } END { print n }'); \
+	registered=$$($(BUILD)/tests/run --list | grep -c '── '); \
+	if [ "$$defined" != "$$registered" ]; then \
+		echo "unit: $$registered tests registered of $$defined defined"; \
+		exit 1; \
+	fi
 	BOUNCELOG=$(BUILD)/bouncelog $(BUILD)/tests/run -j2
 
 patterns-check: $(BUILD)/bouncelog
