@@ -65,7 +65,8 @@ check: unit patterns-check golden generated badinput
 unit: $(BUILD)/tests/run $(BUILD)/bouncelog
 	@defined=$$(grep -hcE '^(Parameterized)?Test\(' analyzer/tests/*.c | \
 	    awk '{ n += $$1 } END { print n }'); \
-	registered=$$($(BUILD)/tests/run --list | grep -c '── '); \
+	registered=$$($(BUILD)/tests/run --list | \
+	    awk '/^[^ ].*: [0-9]+ tests?$$/ { n += $$(NF - 1) } END { print n }'); \
 	if [ "$$defined" != "$$registered" ]; then \
 		echo "unit: $$registered tests registered of $$defined defined"; \
 		exit 1; \
