@@ -317,12 +317,6 @@ infer_year(const struct stamp_ctx *ctx, int mon, int mday)
 	return ctx->r_year;
 }
 
-static int
-isdigit_ascii(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* The length of "Mmm dd HH:MM:SS ", and where its seconds are. */
 #define SHORT_STAMP	16
 #define SHORT_SEC	13
@@ -340,11 +334,10 @@ same_minute(struct stamp_ctx *ctx, const char *p, size_t n, time_t *t)
 
 	if (ctx->last_stamp_len != SHORT_STAMP || n <= SHORT_STAMP ||
 	    memcmp(p, ctx->last_stamp, SHORT_SEC) != 0 ||
-	    p[SHORT_STAMP - 1] != ' ' || !isdigit_ascii(p[SHORT_SEC]) ||
-	    !isdigit_ascii(p[SHORT_SEC + 1]))
+	    p[SHORT_STAMP - 1] != ' ')
 		return 0;
-	sec = (p[SHORT_SEC] - '0') * 10 + (p[SHORT_SEC + 1] - '0');
-	if (sec > 60)
+	sec = num(p + SHORT_SEC, 2);
+	if (sec < 0 || sec > 60)
 		return 0;
 	if (sec != ctx->last_sec) {
 		ctx->last_time += sec - ctx->last_sec;
