@@ -95,7 +95,7 @@ static void
 index_literals(struct classifier *cl)
 {
 	const struct rule *r;
-	size_t i, k, nlit = 0, ngrams = 0, at = 0, g = 0, n;
+	size_t i, j, k, nlit = 0, ngrams = 0, at = 0, g = 0, n;
 	const char *text;
 
 	for (i = 0; i < cl->nrules; i++) {
@@ -114,11 +114,11 @@ index_literals(struct classifier *cl)
 		cl->first_lit[i] = at;
 		for (k = 0; k < patterns_rule_nprefilters(r); k++, at++) {
 			text = patterns_rule_prefilter(r, k, &n);
-			cl->lits[at] = (struct literal){ text, n, g, 0 };
-			for (; n > 2 && cl->lits[at].ngrams < n - 2; g++)
-				cl->lit_grams[g] = (uint16_t)gram(
-				    (const unsigned char *)text +
-				    cl->lits[at].ngrams++);
+			cl->lits[at] = (struct literal){ text, n, g,
+			    n > 2 ? n - 2 : 0 };
+			for (j = 0; j < cl->lits[at].ngrams; j++)
+				cl->lit_grams[g++] = (uint16_t)gram(
+				    (const unsigned char *)text + j);
 		}
 	}
 	cl->first_lit[cl->nrules] = at;
