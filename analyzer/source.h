@@ -55,9 +55,10 @@ long long	 source_raw_offset(const struct source *);
 /*
  * Where a compressed file is inflated: on a second thread while the caller
  * parses (pump.h; the default), or on the calling thread. SOURCE_SLOW_APART
- * gives a thread only to xz, lzma, lzip and bzip2, which inflate slower
- * than a log is parsed; gzip, zstd and lz4 inflate faster, and when cores
- * are few a thread of their own only takes turns with the others.
+ * gives a thread only to gzip, xz, lzma, lzip and bzip2, which inflate
+ * slower than a log is parsed; zstd and lz4 inflate about as fast or
+ * faster, and when cores are few a thread of their own only takes turns
+ * with the others.
  * source_set_inflating - choose, before the first source_read().
  */
 enum source_inflating { SOURCE_APART, SOURCE_SLOW_APART, SOURCE_HERE };
