@@ -50,6 +50,8 @@ struct ahead {
 	unsigned			 nunread;	/* chunks in all lanes */
 	struct lane			*lanes;
 	struct chunk			*spare;		/* chunks to reuse */
+	unsigned			 nwriters_waiting;
+	int				 is_consumer_waiting;
 	pthread_mutex_t			 lock;
 	pthread_cond_t			 changed;
 };
@@ -122,6 +124,25 @@ may_publish(const struct ahead *a, size_t lane)
 	return lane == a->consuming || a->nunread < AHEAD_BUDGET_CHUNKS;
 }
 
+/*
+ * A thread that had to wait goes on only once it can then run for a
+ * while: a writer once half its bounds are free, the consumer once a
+ * lane holds WAKE_CHUNKS chunks (or is finished). Waking at every chunk
+ * made the threads take turns a chunk at a time, a context switch each,
+ * when there are fewer cores than threads (a pump's thread, ahead of a
+ * worker, ahead of the consumer).
+ */
+#define WAKE_CHUNKS	(AHEAD_LANE_CHUNKS / 2)
+
+/* may_resume - a waiting writer's condition; called locked */
+static int
+may_resume(const struct ahead *a, size_t lane)
+{
+	if (a->lanes[lane].nchunks > AHEAD_LANE_CHUNKS / 2)
+		return 0;
+	return lane == a->consuming || a->nunread <= AHEAD_BUDGET_CHUNKS / 2;
+}
+
 /* publish - hand the current chunk to the consumer, waiting for room */
 static void
 publish(struct writer *w)
@@ -132,8 +153,12 @@ publish(struct writer *w)
 	if (w->cur == NULL)
 		return;
 	pthread_mutex_lock(&a->lock);
-	while (!may_publish(a, w->lane))
-		pthread_cond_wait(&a->changed, &a->lock);
+	if (!may_publish(a, w->lane)) {
+		a->nwriters_waiting++;
+		while (!may_resume(a, w->lane))
+			pthread_cond_wait(&a->changed, &a->lock);
+		a->nwriters_waiting--;
+	}
 	if (l->tail == NULL)
 		l->head = w->cur;
 	else
@@ -141,7 +166,9 @@ publish(struct writer *w)
 	l->tail = w->cur;
 	l->nchunks++;
 	a->nunread++;
-	pthread_cond_broadcast(&a->changed);
+	if (a->is_consumer_waiting && w->lane == a->consuming &&
+	    l->nchunks >= WAKE_CHUNKS)
+		pthread_cond_broadcast(&a->changed);
 	pthread_mutex_unlock(&a->lock);
 	w->cur = NULL;
 }
@@ -397,8 +424,12 @@ next_chunk(struct ahead *a, struct lane *l)
 	struct chunk *c;
 
 	pthread_mutex_lock(&a->lock);
-	while (l->head == NULL && !l->is_done)
-		pthread_cond_wait(&a->changed, &a->lock);
+	if (l->head == NULL && !l->is_done) {
+		a->is_consumer_waiting = 1;
+		while (l->nchunks < WAKE_CHUNKS && !l->is_done)
+			pthread_cond_wait(&a->changed, &a->lock);
+		a->is_consumer_waiting = 0;
+	}
 	c = l->head;
 	if (c != NULL) {
 		l->head = c->next;
@@ -406,7 +437,12 @@ next_chunk(struct ahead *a, struct lane *l)
 			l->tail = NULL;
 		l->nchunks--;
 		a->nunread--;
-		pthread_cond_broadcast(&a->changed);
+		/* the counts fall one at a time: they meet may_resume()'s
+		 * bounds exactly */
+		if (a->nwriters_waiting > 0 &&
+		    (l->nchunks == AHEAD_LANE_CHUNKS / 2 ||
+		    a->nunread == AHEAD_BUDGET_CHUNKS / 2))
+			pthread_cond_broadcast(&a->changed);
 	}
 	pthread_mutex_unlock(&a->lock);
 	return c;

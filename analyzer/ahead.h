@@ -15,7 +15,8 @@
  *
  * Memory is bounded: a path's worker waits once AHEAD_LANE_CHUNKS chunks
  * of it are unread, and readers of paths after the one being consumed
- * wait once AHEAD_BUDGET_CHUNKS chunks are unread in all.
+ * wait once AHEAD_BUDGET_CHUNKS chunks are unread in all; a waiting
+ * worker goes on once half of that is read.
  */
 #ifndef AHEAD_H
 #define AHEAD_H

@@ -33,6 +33,8 @@ struct pump {
 	int		 is_done;	/* the producer has finished */
 	int		 status;	/* at the end: 0 EOF, -1 damage */
 	int		 is_holding;	/* the consumer holds a block */
+	int		 is_filler_waiting;	/* for the ring to drain */
+	int		 is_reader_waiting;	/* for a block */
 	int		 is_stopping;
 	long long	 raw_offset;
 	char		 err[256];
@@ -46,8 +48,18 @@ fill(struct pump *p, const void *block, size_t len)
 	struct slot *sl;
 
 	pthread_mutex_lock(&p->lock);
-	while (p->nfilled - p->nfreed == PUMP_SLOTS && !p->is_stopping)
-		pthread_cond_wait(&p->changed, &p->lock);
+	/*
+	 * Full: wait until half the ring is read, not one block, so that on
+	 * few cores the threads take turns in long runs instead of a context
+	 * switch a block.
+	 */
+	if (p->nfilled - p->nfreed == PUMP_SLOTS) {
+		p->is_filler_waiting = 1;
+		while (p->nfilled - p->nfreed > PUMP_SLOTS / 2 &&
+		    !p->is_stopping)
+			pthread_cond_wait(&p->changed, &p->lock);
+		p->is_filler_waiting = 0;
+	}
 	if (p->is_stopping) {
 		pthread_mutex_unlock(&p->lock);
 		return -1;
@@ -64,7 +76,8 @@ fill(struct pump *p, const void *block, size_t len)
 	pthread_mutex_lock(&p->lock);
 	p->nfilled++;
 	p->raw_offset = (long long)archive_filter_bytes(p->a, -1);
-	pthread_cond_broadcast(&p->changed);
+	if (p->is_reader_waiting)
+		pthread_cond_broadcast(&p->changed);
 	pthread_mutex_unlock(&p->lock);
 	return 0;
 }
@@ -139,10 +152,16 @@ pump_read(struct pump *p, const char **buf, size_t *len, char *err,
 	if (p->is_holding) {
 		p->nfreed++;
 		p->is_holding = 0;
-		pthread_cond_broadcast(&p->changed);
+		if (p->is_filler_waiting &&
+		    p->nfilled - p->nfreed <= PUMP_SLOTS / 2)
+			pthread_cond_broadcast(&p->changed);
 	}
-	while (p->nfilled == p->nfreed && !p->is_done)
-		pthread_cond_wait(&p->changed, &p->lock);
+	if (p->nfilled == p->nfreed && !p->is_done) {
+		p->is_reader_waiting = 1;
+		while (p->nfilled == p->nfreed && !p->is_done)
+			pthread_cond_wait(&p->changed, &p->lock);
+		p->is_reader_waiting = 0;
+	}
 	if (p->nfilled > p->nfreed) {
 		sl = &p->slots[p->nfreed % PUMP_SLOTS];
 		*buf = sl->data;
