@@ -7,9 +7,12 @@
 
 #include <sys/stat.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "source.h"
@@ -330,6 +333,73 @@ Test(source, gzip_on_stdin_is_recognised_by_content)
 	source_close(s);
 	free(b.p);
 	free(gz.p);
+	free(want.p);
+}
+
+/* write_big_gzip - numbered lines, size bytes or a little more, gzipped
+ * into path; returns the plain bytes */
+static struct bytes
+write_big_gzip(const char *path, size_t size)
+{
+	struct bytes plain = { NULL, 0, 0 };
+	FILE *fp = open_memstream(&plain.p, &plain.n);
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	unsigned long i;
+
+	cr_assert(fp != NULL && a != NULL && e != NULL);
+	for (i = 0; (size_t)ftell(fp) < size; i++)
+		fprintf(fp, "Nov 26 05:01:02 mail postfix/qmgr[2231]: line %lu "
+		    "of a gzip member longer than the inflating ring\n", i);
+	fclose(fp);
+	cr_assert_eq(archive_write_add_filter_gzip(a), ARCHIVE_OK);
+	cr_assert_eq(archive_write_set_format_raw(a), ARCHIVE_OK);
+	cr_assert_eq(archive_write_open_filename(a, path), ARCHIVE_OK);
+	archive_entry_set_filetype(e, AE_IFREG);
+	cr_assert_eq(archive_write_header(a, e), ARCHIVE_OK);
+	cr_assert_eq(archive_write_data(a, plain.p, plain.n),
+	    (la_ssize_t)plain.n);
+	cr_assert_eq(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	archive_entry_free(e);
+	return plain;
+}
+
+/* The inflating thread fills its ring and waits until half of it is
+ * read; the reader here takes its time with every other block. Every
+ * byte still arrives, in order, and nothing hangs (the timeout). */
+Test(source, a_slow_reader_of_a_long_gzip_gets_every_byte, .timeout = 60)
+{
+	char path[] = "/tmp/test_source_big.XXXXXX";
+	int fd = mkstemp(path);
+	struct bytes want, got = { NULL, 0, 0 };
+	FILE *fp = open_memstream(&got.p, &got.n);
+	struct source *s;
+	const struct timespec pause = { 0, 300 * 1000 };
+	const char *buf;
+	size_t len, nblocks = 0;
+	int r;
+
+	cr_assert(fd >= 0 && fp != NULL);
+	close(fd);
+	want = write_big_gzip(path, 4u * 1024 * 1024);
+	s = must_open(path);
+	source_set_inflating(s, SOURCE_APART);
+	cr_assert_eq(source_next(s), 1);
+	while ((r = source_read(s, &buf, &len)) == 1) {
+		fwrite(buf, 1, len, fp);
+		if (nblocks++ % 2 == 0)
+			nanosleep(&pause, NULL);
+	}
+	fclose(fp);
+	cr_assert_eq(r, 0, "%s", source_error(s));
+	cr_assert_gt(nblocks, 32, "too few blocks to fill the ring: %zu",
+	    nblocks);
+	cr_assert_eq(got.n, want.n);
+	cr_assert(memcmp(got.p, want.p, want.n) == 0);
+	source_close(s);
+	unlink(path);
+	free(got.p);
 	free(want.p);
 }
 
