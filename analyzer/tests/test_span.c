@@ -1,7 +1,8 @@
 /*
  * test_span.c - the span helpers every parser leans on: span_find's edges
  * (the needle at the start, at the very end, after false starts, longer
- * than the text) and span_rebase.
+ * than the text), span_chr against memchr at every length and place, and
+ * span_rebase.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -36,6 +37,46 @@ Test(span, find_gives_the_first_match_or_minus_one)
 	cr_assert_eq(find("", "x"), -1);
 	cr_assert_eq(find("anything", ""), 0);
 	cr_assert_eq(find("aab", "ab"), 1);
+}
+
+/*
+ * span_chr takes a different way below 4, 8 and 16 bytes and for the last
+ * bytes after whole sixteens: every length up to 50, the byte at every
+ * place, twice, and nowhere, each over an exact-size heap copy.
+ */
+Test(span, chr_agrees_with_memchr_at_every_length_and_place)
+{
+	size_t n, at, second;
+	char *bytes;
+
+	for (n = 0; n <= 50; n++) {
+		bytes = malloc(n > 0 ? n : 1);
+		memset(bytes, 'x', n);
+		cr_assert_null(span_chr(bytes, '@', n), "none in %zu", n);
+		for (at = 0; at < n; at++) {
+			for (second = at; second < n; second++) {
+				memset(bytes, 'x', n);
+				bytes[at] = '@';
+				bytes[second] = '@';
+				cr_assert_eq(span_chr(bytes, '@', n), bytes + at,
+				    "n %zu at %zu then %zu", n, at, second);
+			}
+			/* a byte with the high bit set next to it is no match */
+			bytes[at] = (char)0xc0;
+			cr_assert_eq(span_chr(bytes, '@', n), memchr(bytes,
+			    '@', n), "n %zu high byte at %zu", n, at);
+		}
+		free(bytes);
+	}
+}
+
+Test(span, chr_finds_a_nul_byte)
+{
+	static const char text[] = "abcdefghij\0klmnopqrstuvwxyz";
+
+	cr_assert_eq(span_chr(text, '\0', sizeof(text) - 1), text + 10);
+	cr_assert_eq(span_chr(text, '\0', 9), NULL);
+	cr_assert_eq(span_chr(text + 2, '\0', 9), text + 10);
 }
 
 Test(span, rebase_moves_only_spans_inside_the_copied_bytes)
