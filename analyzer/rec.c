@@ -116,13 +116,15 @@ rec_rebase(struct rec *r, const char *from, size_t n, const char *to)
 static struct span
 domain_of(struct span addr)
 {
-	size_t i;
+	const char *end = addr.p + addr.n, *at = NULL, *hit;
 
-	for (i = addr.n; i > 0 && addr.p[i - 1] != '@'; i--)
-		;
-	if (i == 0)
+	/* forward, a word at a time: an address seldom has a second '@' */
+	for (hit = span_chr(addr.p, '@', addr.n); hit != NULL;
+	    hit = span_chr(hit + 1, '@', (size_t)(end - hit - 1)))
+		at = hit;
+	if (at == NULL)
 		return SPAN_NULL;
-	return (struct span){ addr.p + i, addr.n - i };
+	return (struct span){ at + 1, (size_t)(end - at - 1) };
 }
 
 void

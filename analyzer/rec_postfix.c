@@ -23,7 +23,6 @@
 #include "rec.h"
 
 #define FIND(s, lit)	span_find((s), (lit), sizeof(lit) - 1)
-#define DOMAIN_MAX	253	/* RFC 1035: longest domain name */
 #define QID_MAX		40	/* more than any Postfix queue id */
 #define SUSPENDED	"delivery temporarily suspended: "
 
@@ -243,24 +242,6 @@ reply_code(struct span s)
 	    (s.p[2] - '0'));
 }
 
-/* set_rcpt - recipient and its domain; a domain over the cap is malformed */
-static void
-set_rcpt(struct rec *r, struct span rcpt)
-{
-	size_t i;
-
-	r->rcpt = rcpt;
-	for (i = rcpt.n; i > 0 && rcpt.p[i - 1] != '@'; i--)
-		;
-	if (i == 0)
-		return;
-	if (rcpt.n - i > DOMAIN_MAX) {
-		r->is_malformed = 1;
-		return;
-	}
-	r->rcpt_domain = mkspan(rcpt.p + i, rcpt.n - i);
-}
-
 /*
  * split_tail - REPLY and CMD of "REPLY (in reply to CMD command)". The
  * reply may hold parentheses and even "(in reply to", so the last one
@@ -359,6 +340,33 @@ status_from(struct span w)
 	return STATUS_OTHER;
 }
 
+/*
+ * skip_to_dsn - move the cursor past "dsn=". Postfix 2.3 and later log
+ * "delay=D, delays=a/b/c/d, dsn=" there, which is stepped over without
+ * searching: both delay fields hold a 'd' that a search would stop at.
+ * Other layouts (conn_use=, older versions) are searched.
+ */
+static int
+skip_to_dsn(struct span *cur)
+{
+	struct span c = *cur, value;
+	long at;
+
+	if (span_take_prefix(&c, "delay=") == 0 &&
+	    span_take_until(&c, ',', &value) == 0 &&
+	    span_take_prefix(&c, " delays=") == 0 &&
+	    span_take_until(&c, ',', &value) == 0 &&
+	    span_take_prefix(&c, " dsn=") == 0) {
+		*cur = c;
+		return 0;
+	}
+	at = FIND(*cur, "dsn=");
+	if (at < 0)
+		return -1;
+	span_skip(cur, (size_t)at + 4);
+	return 0;
+}
+
 /* parse_delivery - "to=<r>[, orig_to=<o>], relay=..., status=S (text)" */
 static int
 parse_delivery(struct span cur, struct rec *r)
@@ -381,10 +389,8 @@ parse_delivery(struct span cur, struct rec *r)
 		return -1;
 	relay = mkspan(cur.p, (size_t)at);
 	span_skip(&cur, (size_t)at + 2);
-	at = FIND(cur, "dsn=");
-	if (at < 0)
+	if (skip_to_dsn(&cur) == -1)
 		return -1;
-	span_skip(&cur, (size_t)at + 4);
 	if (span_take_until(&cur, ',', &r->dsn) == -1 ||
 	    span_take_prefix(&cur, " status=") == -1)
 		return -1;
@@ -392,7 +398,7 @@ parse_delivery(struct span cur, struct rec *r)
 		word = cur;
 		span_skip(&cur, cur.n);
 	}
-	set_rcpt(r, rcpt);
+	rec_set_rcpt(r, rcpt);
 	set_relay(relay, r);
 	r->status = status_from(word);
 	r->kind = REC_DELIVERY;
@@ -464,7 +470,7 @@ parse_inbound(struct span cur, struct rec *r)
 	if (at >= 0) {
 		span_skip(&cur, (size_t)at + 4);
 		if (take_angle(&cur, &val) == 0)
-			set_rcpt(r, val);
+			rec_set_rcpt(r, val);
 	}
 	r->kind = REC_INBOUND_REJECT;
 	return 0;
