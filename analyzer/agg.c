@@ -3,6 +3,7 @@
  * MTA wrote them, except domains and hosts, which are folded to lower case
  * because DNS names are case-insensitive.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,49 @@ agg_counter_get(const struct agg_counter *c, const char *key)
 	return it == NULL ? 0 : it->count;
 }
 
+static struct agg_count	*counter_add_hashed(struct agg *,
+			    struct agg_counter *, const char *, size_t,
+			    unsigned long);
+
+/*
+ * counter_add_new - counter_add_hashed for a key not in c yet. Kept out of
+ * line: inlined, it made every count save registers only it uses.
+ */
+static __attribute__((noinline)) struct agg_count *
+counter_add_new(struct agg *a, struct agg_counter *c, const char *key,
+    size_t h, unsigned long n)
+{
+	struct agg_count *it;
+	char *it_key;
+
+	if (a->ngroups >= a->opts.max_groups &&
+	    strcmp(key, AGG_OTHER_KEY) != 0) {
+		a->is_capped = 1;
+		return counter_add_hashed(a, c, AGG_OTHER_KEY,
+		    (size_t)str_hash(AGG_OTHER_KEY), n);
+	}
+	a->ngroups++;
+	if (c->n == c->alloc) {
+		c->alloc = c->alloc == 0 ? 8 : c->alloc * 2;
+		c->items = xreallocarray(c->items, c->alloc,
+		    sizeof(*c->items));
+	}
+	it = with_key(sizeof(*it), key, &it_key);
+	it->key = it_key;
+	it->hash = h;
+	c->items[c->n++] = it;
+	if (c->n > c->nbuckets)
+		counter_rehash(c);
+	else {
+		h &= c->nbuckets - 1;
+		it->hh_next = c->buckets[h];
+		c->buckets[h] = it;
+	}
+	it->count += n;
+	c->last = it;
+	return it;
+}
+
 /*
  * counter_add_hashed - add n under key, whose hset_hash is h; a new key
  * past the group cap is counted under AGG_OTHER_KEY instead. Returns the
@@ -199,38 +243,12 @@ counter_add_hashed(struct agg *a, struct agg_counter *c, const char *key,
     size_t h, unsigned long n)
 {
 	struct agg_count *it = c->last;
-	char *it_key;
 
 	/* a flood's rejections come in runs of one list, domain and MX */
-	if (it != NULL && it->hash == h && strcmp(it->key, key) == 0) {
-		it->count += n;
-		return it;
-	}
-	it = counter_find(c, key, h);
-	if (it == NULL) {
-		if (a->ngroups >= a->opts.max_groups &&
-		    strcmp(key, AGG_OTHER_KEY) != 0) {
-			a->is_capped = 1;
-			return counter_add_hashed(a, c, AGG_OTHER_KEY,
-			    (size_t)str_hash(AGG_OTHER_KEY), n);
-		}
-		a->ngroups++;
-		if (c->n == c->alloc) {
-			c->alloc = c->alloc == 0 ? 8 : c->alloc * 2;
-			c->items = xreallocarray(c->items, c->alloc,
-			    sizeof(*c->items));
-		}
-		it = with_key(sizeof(*it), key, &it_key);
-		it->key = it_key;
-		it->hash = h;
-		c->items[c->n++] = it;
-		if (c->n > c->nbuckets)
-			counter_rehash(c);
-		else {
-			h &= c->nbuckets - 1;
-			it->hh_next = c->buckets[h];
-			c->buckets[h] = it;
-		}
+	if (it == NULL || it->hash != h || strcmp(it->key, key) != 0) {
+		it = counter_find(c, key, h);
+		if (it == NULL)
+			return counter_add_new(a, c, key, h, n);
 	}
 	it->count += n;
 	c->last = it;
@@ -360,16 +378,34 @@ list_key(char *buf, size_t len, const struct list_info *info,
 	return "unknown";
 }
 
+/* list_slot - where list_cache keeps the group of a known list */
+static struct agg_list **
+list_slot(struct agg *a, const struct list_info *info)
+{
+	uint64_t h = (uint64_t)(uintptr_t)info * 0x9e3779b97f4a7c15ULL;
+
+	return &a->list_cache[h >> 60 & (AGG_LIST_CACHE - 1)];
+}
+
+/* get_list - the group under key, created on first sight; info: the
+ * known list whose id key is, or NULL for a zone */
 static struct agg_list *
 get_list(struct agg *a, const char *key, const struct list_info *info)
 {
-	struct agg_list *l = a->last_list;
+	struct agg_list **slot = info != NULL ? list_slot(a, info) : NULL;
+	struct agg_list *l;
 
+	/* a group found by info has key: an id names one group */
+	if (slot != NULL && *slot != NULL && (*slot)->info == info)
+		return *slot;
+	l = a->last_list;
 	if (l != NULL && strcmp(l->key, key) == 0)
 		return l;
 	l = index_get(a->index, 'l', key, str_hash(key));
 	if (l != NULL) {
 		a->last_list = l;
+		if (slot != NULL)
+			*slot = l;
 		return l;
 	}
 	l = xcalloc(1, sizeof(*l));
@@ -380,6 +416,8 @@ get_list(struct agg *a, const char *key, const struct list_info *info)
 	index_put(a->index, 'l', key, str_hash(key), l);
 	push((void ***)&a->lists, &a->nlists, &a->alloc_lists, l);
 	a->last_list = l;
+	if (slot != NULL)
+		*slot = l;
 	return l;
 }
 
@@ -488,6 +526,20 @@ agg_event_hash(struct agg_event *ev)
 	    ev->mx_host.n) == 0) ? ev->relay_hash : name_hash(ev->mx_host);
 }
 
+/*
+ * add_to_both - h into a list's set and into the totals' set, which gets
+ * every member of every list's. When the list's set is still exact and
+ * already had h, the totals' has it too (exactly, or in a sketch, where
+ * adding it again changes nothing): that second add is skipped.
+ */
+static void
+add_to_both(struct hset *list_set, struct hset *totals_set, uint64_t h)
+{
+	if (hset_add(list_set, h) == 0 && !list_set->is_estimate)
+		return;
+	hset_add(totals_set, h);
+}
+
 static void
 add_blocklist(struct agg *a, const struct agg_event *ev)
 {
@@ -538,10 +590,8 @@ add_blocklist(struct agg *a, const struct agg_event *ev)
 		a->totals.bounced++;
 	else
 		a->totals.deferred++;
-	hset_add(&l->messages, ev->qid_hash);
-	hset_add(&l->recipients, ev->rcpt_hash);
-	hset_add(&a->totals.messages, ev->qid_hash);
-	hset_add(&a->totals.recipients, ev->rcpt_hash);
+	add_to_both(&l->messages, &a->totals.messages, ev->qid_hash);
+	add_to_both(&l->recipients, &a->totals.recipients, ev->rcpt_hash);
 }
 
 /* agg_add - count one event; agg_event_hash has filled its hashes */

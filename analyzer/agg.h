@@ -37,6 +37,7 @@
 #define AGG_EXAMPLE_MAX		512
 #define AGG_DOMAIN_MAX		255	/* a DNS name's longest text */
 #define AGG_OTHER_KEY		"(other)"
+#define AGG_LIST_CACHE		16	/* a power of two */
 
 /* One outbound delivery event, already classified. */
 struct agg_event {
@@ -143,6 +144,10 @@ struct agg {
 	/* private: the last list and sender used; events come in runs */
 	struct agg_list		 *last_list;
 	struct agg_sender	 *last_sender;
+	/* private: lists of a known id by their list_info (the slot of
+	   agg.c's list_slot): a flood's rejections alternate between a
+	   few lists, which the last list alone would miss */
+	struct agg_list		 *list_cache[AGG_LIST_CACHE];
 };
 
 struct agg	*agg_new(const struct agg_opts *);

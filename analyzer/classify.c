@@ -62,6 +62,7 @@ struct literal {
 struct classifier {
 	const struct ruleset	*rs;
 	struct cache_slot	*cache;
+	struct cache_slot	*last;		/* used last, or NULL */
 	pcre2_match_context	*mctx;
 	pcre2_match_data	**md;		/* one per rule */
 	uint32_t		*grp_ip;	/* group numbers, 0: none */
@@ -436,6 +437,16 @@ hit_rebase(struct hit *h, const char *from, size_t len, const char *to)
 static enum pat_class	classify_uncached(struct classifier *,
 			    const char *, size_t, struct hit *);
 
+/* cache_hit - the hit a slot keeps, with spans into text; its class */
+static enum pat_class
+cache_hit(const struct cache_slot *slot, const char *text, size_t len,
+    struct hit *h)
+{
+	*h = slot->hit;
+	hit_rebase(h, slot->text, len, text);
+	return h->cls;
+}
+
 enum pat_class
 classify_text(struct classifier *cl, const char *text, size_t len,
     struct hit *h)
@@ -445,14 +456,17 @@ classify_text(struct classifier *cl, const char *text, size_t len,
 
 	if (len == 0 || len > CACHE_TEXT_MAX)
 		return classify_uncached(cl, text, len, h);
+	/* a flood repeats one reply: the last text again needs no hash */
+	slot = cl->last;
+	if (slot != NULL && slot->len == len &&
+	    memcmp(slot->text, text, len) == 0)
+		return cache_hit(slot, text, len, h);
 	hash = hset_hash(text, len);	/* a collision fails memcmp */
 	slot = &cl->cache[hash & (CACHE_SLOTS - 1)];
+	cl->last = slot;
 	if (slot->len == len && slot->hash == hash &&
-	    memcmp(slot->text, text, len) == 0) {
-		*h = slot->hit;
-		hit_rebase(h, slot->text, len, text);
-		return h->cls;
-	}
+	    memcmp(slot->text, text, len) == 0)
+		return cache_hit(slot, text, len, h);
 	classify_uncached(cl, text, len, h);
 	if (slot->text == NULL)
 		slot->text = xmalloc(CACHE_TEXT_MAX);

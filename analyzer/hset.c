@@ -128,8 +128,13 @@ grow(struct hset *s)
 	s->nslots = n;
 }
 
-int
-hset_add(struct hset *s, uint64_t h)
+/*
+ * add_rare - hset_add's other cases: a sketch, zero, the cap, a table to
+ * grow. Kept out of line: inlined, it made every call save and restore
+ * five registers that only these cases use.
+ */
+static __attribute__((noinline)) int
+add_rare(struct hset *s, uint64_t h)
 {
 	if (s->registers != NULL) {
 		sketch_add(s->registers, h);
@@ -152,6 +157,20 @@ hset_add(struct hset *s, uint64_t h)
 	/* keep the load under 3/4 so probes stay short */
 	if ((s->count + 1) * 4 > s->nslots * 3)
 		grow(s);
+	if (!insert(s->slots, s->nslots, h))
+		return 0;
+	s->count++;
+	return 1;
+}
+
+/* hset_add - the common case here: an exact table below the cap, with
+ * room for one more, where h is found or placed */
+int
+hset_add(struct hset *s, uint64_t h)
+{
+	if (s->registers != NULL || h == 0 || s->count >= s->cap ||
+	    (s->count + 1) * 4 > s->nslots * 3)
+		return add_rare(s, h);
 	if (!insert(s->slots, s->nslots, h))
 		return 0;
 	s->count++;
@@ -247,18 +266,41 @@ hash_words(const unsigned char *b, size_t n, int lower)
 	return mix(h);
 }
 
+/* store8 - one word to bytes at d (memcpy: d need not be aligned) */
+static void
+store8(char *d, uint64_t w)
+{
+	memcpy(d, &w, sizeof(w));
+}
+
+/*
+ * hset_fold_copy - eight bytes a step; the last step is the word that
+ * ends at the last byte, overlapping bytes already folded (folding them
+ * again gives the same bytes), so no loop byte by byte. Shorter than a
+ * word: two 4-byte halves that overlap, or bytes.
+ */
 void
 hset_fold_copy(char *dst, const void *src, size_t n)
 {
 	const unsigned char *b = src;
-	uint64_t w;
+	uint32_t h4;
 	size_t i;
 
-	for (i = 0; i + 8 <= n; i += 8) {
-		w = lower8(load8(b + i));
-		memcpy(dst + i, &w, sizeof(w));
+	if (n >= 8) {
+		for (i = 0; i + 8 <= n; i += 8)
+			store8(dst + i, lower8(load8(b + i)));
+		if (i < n)
+			store8(dst + n - 8, lower8(load8(b + n - 8)));
+		return;
 	}
-	for (; i < n; i++)
+	if (n >= 4) {
+		h4 = (uint32_t)lower8(load4(b + n - 4));
+		memcpy(dst + n - 4, &h4, sizeof(h4));
+		h4 = (uint32_t)lower8(load4(b));
+		memcpy(dst, &h4, sizeof(h4));
+		return;
+	}
+	for (i = 0; i < n; i++)
 		dst[i] = (char)(b[i] >= 'A' && b[i] <= 'Z' ? b[i] - 'A' + 'a' :
 		    b[i]);
 }

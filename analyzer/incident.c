@@ -313,6 +313,7 @@ close_run(struct incident *inc, struct account *a)
 		return;
 	inc->runs[a->run].is_open = 0;
 	a->run = -1;
+	inc->nopen_runs--;
 }
 
 /* roll_bucket - close the account's current bucket before bucket b */
@@ -362,6 +363,7 @@ open_run(struct incident *inc, struct account *a, size_t ai)
 	hset_init(&r->recipients, RUN_SET_CAP);
 	hset_init(&r->domains, RUN_SET_CAP);
 	a->run = (long)inc->nruns++;
+	inc->nopen_runs++;
 }
 
 /* find_account - the account's index, created on first sight; -1 past cap.
@@ -470,6 +472,9 @@ incident_attribute(struct incident *inc, const struct agg_event *ev)
 	struct run *r;
 	long ai;
 
+	/* most of the time no flood is open: no account to look up */
+	if (inc->nopen_runs == 0)
+		return;
 	ai = find_account(inc, ev->sender, ev->sender_hash, 0);
 	if (ai < 0 || inc->accounts[ai].run < 0)
 		return;

@@ -27,6 +27,7 @@
 /* Domains and MX hosts that rejected us citing one window's list. */
 #define WINDOW_EVIDENCE_CAP	4096
 #define TEXT_MAX		512
+#define WINDOW_CACHE		16	/* a power of two */
 
 /* ---- a string -> index map that owns its keys ----------------------- */
 
@@ -75,6 +76,7 @@ struct run {
 
 struct window {
 	const char	*key;		/* list key NUL ip, owned by the map */
+	size_t		 key_len;
 	char		*list, *name, *ip;	/* ip: NULL when not quoted */
 	size_t		 host;
 	time_t		 first, last;
@@ -97,6 +99,7 @@ struct relay {
 
 struct host {
 	const char	*name;		/* owned by the hosts map */
+	size_t		 name_len;
 	char		*current_ip;	/* last listed IP cited, or NULL */
 };
 
@@ -111,8 +114,12 @@ struct incident {
 	struct strmap		 account_map;
 	struct run		*runs;
 	size_t			 nruns, alloc_runs;
+	size_t			 nopen_runs;	/* open floods */
 	struct window		*windows;
 	size_t			 nwindows, alloc_windows, nawaiting;
+	/* windows found last, by their list (window_slot): listings come
+	   in runs of a few lists */
+	size_t			 window_cache[WINDOW_CACHE];
 	struct strmap		 window_map;
 	struct relay		*relays;
 	size_t			 nrelays, alloc_relays;

@@ -88,7 +88,7 @@ find_host(struct incident *inc, struct span name)
 	/* one server's log names one host: the last is nearly always it */
 	if (inc->nhosts > 0) {
 		h = &inc->hosts[inc->last_host];
-		if (strlen(h->name) == name.n &&
+		if (h->name_len == name.n &&
 		    memcmp(h->name, p, name.n) == 0)
 			return inc->last_host;
 	}
@@ -105,6 +105,7 @@ find_host(struct incident *inc, struct span name)
 	h = &inc->hosts[inc->nhosts];
 	h->name = incident_map_put(&inc->host_map, hash, p, name.n,
 	    inc->nhosts);
+	h->name_len = name.n;
 	h->current_ip = NULL;
 	return inc->last_host = inc->nhosts++;
 }
@@ -162,19 +163,43 @@ list_key(const struct agg_event *ev)
 	return ev->zone;
 }
 
+/* is_window_of - 1 when w's key is list lk, NUL, listed IP ip */
+static int
+is_window_of(const struct window *w, struct span lk, struct span ip)
+{
+	return w->key_len == lk.n + 1 + ip.n && w->key[lk.n] == '\0' &&
+	    (lk.n == 0 || memcmp(w->key, lk.p, lk.n) == 0) &&
+	    (ip.n == 0 || memcmp(w->key + lk.n + 1, ip.p, ip.n) == 0);
+}
+
+/* window_slot - where window_cache keeps the last window of ev's list
+ * (a list no file knows shares the slot of NULL) */
+static size_t *
+window_slot(struct incident *inc, const struct agg_event *ev)
+{
+	uint64_t h = (uint64_t)(uintptr_t)ev->list * 0x9e3779b97f4a7c15ULL;
+
+	return &inc->window_cache[h >> 60 & (WINDOW_CACHE - 1)];
+}
+
 static struct window *
 find_window(struct incident *inc, const struct agg_event *ev, size_t host)
 {
 	struct span lk = list_key(ev);
 	char key[TEXT_MAX];
 	struct window *w;
-	size_t n = lk.n + 1 + ev->listed_ip.n;
+	size_t n = lk.n + 1 + ev->listed_ip.n, *slot = window_slot(inc, ev);
 	uint64_t hash;
 	long i;
 
 	/* the key: list, NUL, listed IP */
 	if (n >= sizeof(key))
 		return NULL;
+	/* a list's rejections cite one IP for long: its last window (any
+	 * window, checked: a slot not yet filled holds 0) */
+	if (*slot < inc->nwindows && is_window_of(&inc->windows[*slot], lk,
+	    ev->listed_ip))
+		return &inc->windows[*slot];
 	if (lk.n > 0)
 		memcpy(key, lk.p, lk.n);
 	key[lk.n] = '\0';
@@ -182,8 +207,10 @@ find_window(struct incident *inc, const struct agg_event *ev, size_t host)
 		memcpy(key + lk.n + 1, ev->listed_ip.p, ev->listed_ip.n);
 	hash = hset_hash(key, n);
 	i = incident_map_get(&inc->window_map, hash, key, n);
-	if (i >= 0)
+	if (i >= 0) {
+		*slot = (size_t)i;
 		return &inc->windows[i];
+	}
 	if (inc->nwindows >= INCIDENT_MAX_WINDOWS) {
 		inc->capped_windows = 1;
 		return NULL;
@@ -194,6 +221,7 @@ find_window(struct incident *inc, const struct agg_event *ev, size_t host)
 	memset(w, 0, sizeof(*w));
 	w->key = incident_map_put(&inc->window_map, hash, key, n,
 	    inc->nwindows);
+	w->key_len = n;
 	w->list = xmemdup(lk.p != NULL ? lk.p : "", lk.n);
 	w->name = ev->list != NULL && ev->list->name != NULL ?
 	    xstrdup(ev->list->name) : xmemdup(w->list, lk.n);
@@ -203,7 +231,7 @@ find_window(struct incident *inc, const struct agg_event *ev, size_t host)
 	w->first = w->last = ev->time;
 	w->evidence.cap = WINDOW_EVIDENCE_CAP;
 	w->clear_relay = -1;
-	inc->nwindows++;
+	*slot = inc->nwindows++;
 	inc->nawaiting++;
 	return w;
 }

@@ -154,6 +154,15 @@ is_loopback(struct span ip)
 	    span_eq_str(ip, "IPv6:::1");
 }
 
+/* is_localhost - 1 for the name localhost, in any case (the length is
+ * checked here: most relays are longer, and need no call) */
+static int
+is_localhost(struct span host)
+{
+	return host.n == sizeof("localhost") - 1 &&
+	    span_case_eq(host, "localhost");
+}
+
 /*
  * is_outbound - a delivery to another server: Postfix smtp, or lmtp over
  * TCP; an Exim or Sendmail transport that speaks SMTP (remote_smtp,
@@ -169,8 +178,7 @@ is_outbound(const struct header *h, const struct rec *r)
 {
 	struct span d = daemon_of(h->prog);
 
-	if (is_loopback(r->relay_ip) || span_case_eq(r->relay_host,
-	    "localhost"))
+	if (is_loopback(r->relay_ip) || is_localhost(r->relay_host))
 		return 0;
 	if (r->mta == MTA_OPENSMTPD)
 		return 1;
@@ -196,7 +204,9 @@ readable_reply(struct scan *s, struct span reply)
 {
 	size_t i, o = 0;
 
-	if (span_find(reply, "\\n", 2) < 0)
+	/* most replies have no backslash at all: one memchr tells */
+	if (reply.n == 0 || memchr(reply.p, '\\', reply.n) == NULL ||
+	    span_find(reply, "\\n", 2) < 0)
 		return reply;
 	for (i = 0; i < reply.n && o < s->opts.max_line; i++) {
 		if (reply.p[i] == '\\' && i + 1 < reply.n &&

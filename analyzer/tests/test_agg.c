@@ -82,6 +82,39 @@ Test(agg, counts_attempts_messages_and_recipients_apart)
 	agg_free(a);
 }
 
+Test(agg, interleaved_lists_count_apart_and_totals_count_each_key_once)
+{
+	static struct list_info spamhaus = { .id = "spamhaus-zen",
+	    .name = "Spamhaus ZEN" };
+	struct agg_opts o = { 3600, 0 };
+	struct agg *a = agg_new(&o);
+	struct agg_event ev;
+	int i;
+
+	/* two lists reject the same messages by turns: each list, and the
+	 * totals, see Q1 and Q2 once */
+	for (i = 0; i < 6; i++) {
+		ev = rejection(T0 + i, i % 4 < 2 ? "Q1" : "Q2",
+		    "a@example.net", "example.net", STATUS_DEFERRED);
+		if (i % 2 == 1)
+			ev.list = &spamhaus;
+		add_event(a, &ev);
+	}
+	cr_assert_eq(a->nlists, 2);
+	cr_assert_str_eq(a->lists[0]->key, "spamcop");
+	cr_assert_str_eq(a->lists[1]->key, "spamhaus-zen");
+	cr_assert_eq(a->lists[0]->rejections, 3);
+	cr_assert_eq(a->lists[1]->rejections, 3);
+	cr_assert_eq(hset_count(&a->lists[0]->messages), 2);
+	cr_assert_eq(hset_count(&a->lists[1]->messages), 2);
+	cr_assert_eq(hset_count(&a->totals.messages), 2);
+	cr_assert_eq(hset_count(&a->totals.recipients), 1);
+	cr_assert_eq(agg_counter_get(&a->domains[0]->lists, "spamcop"), 3);
+	cr_assert_eq(agg_counter_get(&a->domains[0]->lists, "spamhaus-zen"),
+	    3);
+	agg_free(a);
+}
+
 Test(agg, an_overlong_domain_is_one_group_under_its_first_255_bytes)
 {
 	struct agg_opts o = { 3600, 0 };

@@ -128,6 +128,36 @@ Test(incident, window_spans_first_to_last_rejection_and_is_active_at_end)
 	incident_free(inc);
 }
 
+Test(incident, one_list_citing_two_ips_by_turns_keeps_two_windows)
+{
+	struct incident *inc = new_incident();
+	struct agg_event ev;
+	json_t *doc, *w;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		ev = rejection(T0 + 60 * i, &zen, i % 2 == 0 ?
+		    "203.0.113.25" : "203.0.113.26", "a@example.org",
+		    "mx.example.org");
+		add_event(inc, &ev);
+	}
+	ev = rejection(T0 + 600, &cop, "203.0.113.25", "a@example.org",
+	    "mx.example.org");
+	add_event(inc, &ev);
+	doc = incident_json(inc, T0, T0 + 600);
+	w = window_of(doc, "spamhaus-zen", "203.0.113.25");
+	cr_assert_not_null(w);
+	cr_assert_eq(json_integer_value(json_object_get(w, "rejections")), 3);
+	w = window_of(doc, "spamhaus-zen", "203.0.113.26");
+	cr_assert_not_null(w);
+	cr_assert_eq(json_integer_value(json_object_get(w, "rejections")), 2);
+	w = window_of(doc, "spamcop", "203.0.113.25");
+	cr_assert_not_null(w);
+	cr_assert_eq(json_integer_value(json_object_get(w, "rejections")), 1);
+	json_decref(doc);
+	incident_free(inc);
+}
+
 Test(incident, later_delivery_to_a_rejecting_mx_clears_the_window)
 {
 	struct incident *inc = new_incident();
