@@ -8,6 +8,8 @@ PKG_CONFIG ?= pkg-config
 DEPS := libpcre2-8 yaml-0.1 libarchive jansson
 # -O3: about 5% fewer instructions a log line than -O2
 CFLAGS ?= -O3 -g
+# the compiler flags given, before the warnings below are added
+GIVEN_CFLAGS := $(CFLAGS)
 override CPPFLAGS += -Ianalyzer -DDATADIR='"$(DATADIR)"' \
 	$(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow \
@@ -25,6 +27,30 @@ LIB_OBJ := $(patsubst analyzer/%.c,$(BUILD)/%.o,\
 TEST_OBJ := $(patsubst analyzer/tests/%.c,$(BUILD)/tests/%.o,\
 	$(wildcard analyzer/tests/*.c))
 
+# Profile-guided optimisation, PGO=1 by default where GCC and python3 are
+# there: the tool is first built with counters, reads generated logs of
+# each MTA (scripts/pgo-train), and the objects are built again with what
+# it counted, so that branches, inlining and loops follow the paths log
+# lines take: about 8% less CPU a line on the benchmark. GCC tells a static
+# function's counts by its source and object paths, so the counting build
+# runs in $(BUILD)/pgo/tree, where the same relative paths lead to a copy
+# of its own. PGO=0: one plain build.
+ifndef PGO
+PGO := $(shell command -v python3 >/dev/null 2>&1 && \
+	echo 'int x;' | $(CC) -fprofile-partial-training \
+	-fprofile-update=prefer-atomic -x c -c -o /dev/null - 2>/dev/null && \
+	echo 1 || echo 0)
+endif
+# an absolute BUILD could not be mirrored under $(BUILD)/pgo/tree
+ifneq ($(filter /%,$(BUILD)),)
+override PGO := 0
+endif
+ifeq ($(PGO),1)
+PGO_TREE := $(BUILD)/pgo/tree
+PGO_PROFILE := $(BUILD)/pgo/profile
+PGO_USE := -fprofile-use -fprofile-partial-training -Wno-missing-profile
+endif
+
 .PHONY: all test check unit golden demo deps install uninstall clean \
 	sanitize tsan valgrind lint patterns-check generated badinput \
 	test-browser test-mail fuzz
@@ -39,17 +65,30 @@ $(BUILD)/bouncelog: $(CLI_OBJ) $(BUILD)/libanalyzer.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/libanalyzer.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
-$(BUILD)/%.o: analyzer/%.c $(BUILD)/.flags
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(BUILD)/%.o: analyzer/%.c $(BUILD)/.flags $(PGO_PROFILE)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PGO_USE) -c -o $@ $<
 $(BUILD)/tests/%.o: analyzer/tests/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 $(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libanalyzer.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LDLIBS) $(LDLIBS)
 $(BUILD)/.flags: FORCE	# rebuild everything when PREFIX or CFLAGS change
-	@mkdir -p $(@D); echo '$(CPPFLAGS) $(CFLAGS)' >$@.new
+	@mkdir -p $(@D); echo '$(CPPFLAGS) $(CFLAGS) $(PGO_USE)' >$@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 FORCE:
+
+# The profile: taken again when a source or the flags change.
+$(PGO_PROFILE): $(wildcard analyzer/*.c analyzer/*.h) $(BUILD)/.flags \
+    scripts/pgo-train scripts/genlog
+	@mkdir -p $(PGO_TREE)
+	@ln -sfn $(CURDIR)/analyzer $(PGO_TREE)/analyzer
+	$(MAKE) -C $(PGO_TREE) -f $(CURDIR)/Makefile PGO=0 BUILD=$(BUILD) \
+	    CFLAGS='$(GIVEN_CFLAGS) -fprofile-generate -fprofile-update=prefer-atomic' \
+	    LDFLAGS='$(LDFLAGS) -fprofile-generate' $(BUILD)/bouncelog
+	rm -f $(PGO_TREE)/$(BUILD)/*.gcda
+	scripts/pgo-train $(PGO_TREE)/$(BUILD)/bouncelog $(BUILD)/pgo
+	cp $(PGO_TREE)/$(BUILD)/*.gcda $(BUILD)/
+	@touch $@
 
 deps:
 	@scripts/install-deps
@@ -102,7 +141,7 @@ demo: deps
 sanitize:
 	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	$(MAKE) BUILD=build/san check LDFLAGS=-fsanitize=address,undefined \
+	$(MAKE) BUILD=build/san PGO=0 check LDFLAGS=-fsanitize=address,undefined \
 	    CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all'
 
 # tsan: the end-to-end suites on a ThreadSanitizer build, for the reading
@@ -115,7 +154,7 @@ sanitize:
 TSAN_SUPP := $(CURDIR)/scripts/tsan.supp
 TSAN_LOG := $(CURDIR)/build/tsan/reports/tsan
 tsan:
-	$(MAKE) BUILD=build/tsan build/tsan/bouncelog LDFLAGS=-fsanitize=thread \
+	$(MAKE) BUILD=build/tsan PGO=0 build/tsan/bouncelog LDFLAGS=-fsanitize=thread \
 	    CFLAGS='-O1 -g -fsanitize=thread'
 	rm -rf build/tsan/reports && mkdir -p build/tsan/reports
 	export BOUNCELOG=build/tsan/bouncelog \
@@ -134,7 +173,7 @@ tsan:
 # error, as golden.sh does not look at the status of the runs it pipes into
 # python; a log without its summary is a run valgrind did not finish.
 valgrind:
-	$(MAKE) BUILD=build/vg build/vg/bouncelog CFLAGS='-O1 -g'
+	$(MAKE) BUILD=build/vg PGO=0 build/vg/bouncelog CFLAGS='-O1 -g'
 	rm -rf build/vg/logs
 	export BOUNCELOG=scripts/under-valgrind \
 	    BOUNCELOG_REAL=build/vg/bouncelog \
