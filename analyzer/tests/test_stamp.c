@@ -263,6 +263,108 @@ Test(stamp, tag_without_pid_and_line_without_host)
 	cr_expect(span_eq_str(h.msg, "-- MARK --"));
 }
 
+/* offset - where a span of a parsed line starts in it, or -1 when empty */
+static long
+offset(struct span s, const char *line)
+{
+	return s.n == 0 ? -1 : (long)(s.p - line);
+}
+
+/*
+ * same_header - the header of HEAD followed by a short message and by a
+ * long one: a long line's host and tag are found by one look at its first
+ * bytes, a short line's by searches, and the two must agree.
+ */
+static void
+same_header(const char *head)
+{
+	static const char stamp[] = "Nov 26 05:01:02 ";
+	char shorter[512], longer[512];
+	struct stamp_ctx ctx;
+	struct header a, b;
+	int ra, rb;
+
+	snprintf(shorter, sizeof(shorter), "%s%sx", stamp, head);
+	snprintf(longer, sizeof(longer), "%s%s%0200d", stamp, head, 7);
+	stamp_ctx_init(&ctx, T_2026_11_26_050102, 0);
+	ra = stamp_parse(&ctx, shorter, strlen(shorter), &a);
+	rb = stamp_parse(&ctx, longer, strlen(longer), &b);
+	cr_assert_eq(ra, rb, "[%s]: %d, long %d", head, ra, rb);
+	if (ra != 0)
+		return;
+	cr_expect_eq(offset(a.host, shorter), offset(b.host, longer),
+	    "host of [%s]", head);
+	cr_expect_eq(a.host.n, b.host.n, "host of [%s]", head);
+	cr_expect_eq(offset(a.prog, shorter), offset(b.prog, longer),
+	    "prog of [%s]", head);
+	cr_expect_eq(a.prog.n, b.prog.n, "prog of [%s]", head);
+	cr_expect_eq(offset(a.pid, shorter), offset(b.pid, longer),
+	    "pid of [%s]", head);
+	cr_expect_eq(a.pid.n, b.pid.n, "pid of [%s]", head);
+	cr_expect_eq(offset(a.msg, shorter), offset(b.msg, longer),
+	    "msg of [%s]", head);
+	cr_expect_eq(b.msg.n - a.msg.n, strlen(longer) - strlen(shorter));
+}
+
+Test(stamp, long_and_short_lines_give_the_same_header)
+{
+	static const char *const heads[] = {
+		"mail postfix/smtp[2231]: ",
+		"mail postfix/smtp: ",
+		"mx-01.hosting.example.net postfix/submission/smtpd[12345]: ",
+		"a-very-long-host-name.with.many.labels.example.net "
+		    "postfix/submission/smtpd[123456]: ",
+		"mail [x]: ",
+		"mail pro[g]x[1]: ",
+		"mail a: ",
+		"mail : ",
+		"mail postfix/smtp[1]:x ",
+		"mail -- MARK -- ",
+		"postfix/smtp[1]: ",
+		"a: b: ",
+		"<mail.info> mail postfix/smtp[1]: ",
+		" mail postfix/smtp[1]: ",
+		"mail  postfix/smtp[1]: ",
+		"mail postfix/smtp[]: ",
+		"mail postfix/smtp[1]]: ",
+	};
+	char head[128];
+	size_t i, n;
+
+	for (i = 0; i < sizeof heads / sizeof heads[0]; i++)
+		same_header(heads[i]);
+	/* hosts of every length around the ends of the 32 and 64 bytes
+	 * looked at first */
+	for (n = 1; n <= 70; n++) {
+		snprintf(head, sizeof(head), "%.*s postfix/smtp[1]: ",
+		    (int)n, "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"
+		    "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh");
+		same_header(head);
+		snprintf(head, sizeof(head), "%.*s postfix/smtp: ", (int)n,
+		    "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"
+		    "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh");
+		same_header(head);
+	}
+}
+
+Test(stamp, a_long_line_gives_host_program_pid_and_message)
+{
+	static const char line[] = "Nov 26 05:01:02 mx-01.example.net "
+	    "postfix/submission/smtpd[12345]: 4F3A21234: client=unknown"
+	    "[198.51.100.146], sasl_method=PLAIN";
+	struct stamp_ctx ctx;
+	struct header h;
+
+	use_tz("UTC0");
+	stamp_ctx_init(&ctx, T_2026_11_26_050102, 0);
+	h = parse_ok(&ctx, line);
+	cr_expect(span_eq_str(h.host, "mx-01.example.net"));
+	cr_expect(span_eq_str(h.prog, "postfix/submission/smtpd"));
+	cr_expect(span_eq_str(h.pid, "12345"));
+	cr_expect(span_eq_str(h.msg, "4F3A21234: client=unknown"
+	    "[198.51.100.146], sasl_method=PLAIN"));
+}
+
 Test(stamp, invalid_headers_give_minus_one)
 {
 	static const char *const bad[] = {
