@@ -49,6 +49,11 @@ ifeq ($(PGO),1)
 PGO_TREE := $(BUILD)/pgo/tree
 PGO_PROFILE := $(BUILD)/pgo/profile
 PGO_USE := -fprofile-use -fprofile-partial-training -Wno-missing-profile
+# With a profile GCC copies a line (lines.c) by an inline "rep movsq",
+# whose start-up costs more than glibc's memcpy: 1.37 -> 1.31 s CPU, -j1.
+ifneq ($(filter x86_64-%,$(shell $(CC) -dumpmachine 2>/dev/null)),)
+PGO_USE += -mmemcpy-strategy=libcall:-1:noalign
+endif
 endif
 
 .PHONY: all test check unit golden demo deps install uninstall clean \
