@@ -116,8 +116,11 @@ rec_rebase(struct rec *r, const char *from, size_t n, const char *to)
 static struct span
 domain_of(struct span addr)
 {
-	const char *end = addr.p + addr.n, *at = NULL, *hit;
+	const char *end, *at = NULL, *hit;
 
+	if (addr.n == 0)	/* p may be NULL then */
+		return SPAN_NULL;
+	end = addr.p + addr.n;
 	/* forward, a word at a time: an address seldom has a second '@' */
 	for (hit = span_chr(addr.p, '@', addr.n); hit != NULL;
 	    hit = span_chr(hit + 1, '@', (size_t)(end - hit - 1)))

@@ -134,12 +134,13 @@ span_chr(const char *p, char c, size_t n)
 {
 #if defined(__SSE2__) && defined(__ORDER_LITTLE_ENDIAN__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	const char *end = p + n;
+	const char *end;
 	__m128i want;
 	unsigned hits;
 
-	if (n < 16)
+	if (n < 16)		/* p may be NULL when n is 0 */
 		return span_short_chr(p, c, n);
+	end = p + n;
 	want = _mm_set1_epi8(c);
 	for (; n >= 16; p += 16, n -= 16) {
 		hits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(

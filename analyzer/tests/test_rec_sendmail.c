@@ -112,6 +112,17 @@ Test(rec_sendmail, one_address_sets_rcpt_and_a_list_only_rcpt_list)
 	cr_expect_eq(r.reply.n, 0);
 }
 
+/* found by fuzz_rec_sendmail (clang's UBSan: 0 added to NULL): an empty
+ * address, whose span has no pointer */
+Test(rec_sendmail, a_reject_with_an_empty_address_has_no_domain)
+{
+	struct rec r;
+
+	rec_table_parse_text("Nov 26 05:01:02 mail sm-mta[1]: 5AQ512vX000001: "
+	    "ruleset=check_rcpt, arg0=<l, reject=", MTA_SENDMAIL, &r);
+	cr_expect_eq(r.rcpt_domain.n, 0);
+}
+
 Test(rec_sendmail, program_names)
 {
 	static const char *const tail = "[1]: 5AQ512vX000001: from=<a@x>, "

@@ -77,6 +77,7 @@ Test(span, chr_finds_a_nul_byte)
 	cr_assert_eq(span_chr(text, '\0', sizeof(text) - 1), text + 10);
 	cr_assert_eq(span_chr(text, '\0', 9), NULL);
 	cr_assert_eq(span_chr(text + 2, '\0', 9), text + 10);
+	cr_assert_null(span_chr(NULL, '\0', 0), "an empty span");
 }
 
 Test(span, rebase_moves_only_spans_inside_the_copied_bytes)
