@@ -10,6 +10,10 @@
  * short text costs more than the answer is worth. So the classifier first
  * notes which byte triples the reply has, hashed into a 64 Kibit bitmap,
  * and calls memmem() only for a literal all of whose triples are there.
+ * Each literal's rarest triple is its key: noting the reply's triples
+ * marks the rules whose keys occur, and only those rules (and the ones a
+ * key cannot tell: no literal, or one under three bytes) are looked at,
+ * where a walk of every rule's literals cost more than the regex run.
  *
  * The classifier owns everything that changes while matching (one
  * match_data per rule, the match context with its limits, the scratch
@@ -52,6 +56,12 @@ struct cache_slot {
 	struct hit	 hit;		/* spans as offsets from 0 */
 };
 
+/* A literal's key triple and its rule, kept sorted by triple. */
+struct key {
+	uint16_t	 gram;
+	size_t		 rule;
+};
+
 /* A prefilter literal, with its byte triples hashed once (gram()). */
 struct literal {
 	const char	*text;		/* lower case */
@@ -74,9 +84,16 @@ struct classifier {
 						   last: its literals in lits */
 	struct literal		*lits;
 	uint16_t		*lit_grams;	/* every literal's triples */
+	struct key		*keys;		/* one a literal of three bytes
+						   or more, by gram */
+	size_t			 nkeys;
+	unsigned char		*rule_always;	/* per rule: no key tells */
+	unsigned char		*rule_keyed;	/* per rule: a key of it is in
+						   the reply (note_grams) */
 	char			*lower;		/* scratch: reply, lower case */
 	size_t			 lower_cap;
 	unsigned char		 grams[65536 / 8];	/* triples in lower */
+	unsigned char		 key_grams[65536 / 8];	/* keys' triples */
 };
 
 /* gram - a 16-bit hash of the three bytes at p */
@@ -125,6 +142,64 @@ index_literals(struct classifier *cl)
 	cl->first_lit[cl->nrules] = at;
 }
 
+/* by_gram - qsort order of keys */
+static int
+by_gram(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+
+	if (x->gram != y->gram)
+		return x->gram < y->gram ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/*
+ * index_keys - each literal's key, the triple fewest literals share, so
+ * that a reply's common triples mark few rules; rules with no literal or
+ * with one of under three bytes are looked at for every reply
+ */
+static void
+index_keys(struct classifier *cl)
+{
+	uint16_t *uses = xcalloc(65536, sizeof(*uses));
+	const struct literal *lit;
+	size_t i, k, j, nlits = cl->first_lit[cl->nrules];
+	uint16_t g, best;
+
+	for (k = 0; k < nlits; k++)
+		for (j = 0; j < cl->lits[k].ngrams; j++) {
+			g = cl->lit_grams[cl->lits[k].first_gram + j];
+			if (uses[g] < UINT16_MAX)
+				uses[g]++;
+		}
+	cl->keys = xcalloc(nlits + 1, sizeof(*cl->keys));
+	cl->rule_always = xcalloc(cl->nrules + 1, 1);
+	cl->rule_keyed = xcalloc(cl->nrules + 1, 1);
+	for (i = 0; i < cl->nrules; i++) {
+		if (cl->first_lit[i] == cl->first_lit[i + 1])
+			cl->rule_always[i] = 1;
+		for (k = cl->first_lit[i]; k < cl->first_lit[i + 1]; k++) {
+			lit = &cl->lits[k];
+			if (lit->ngrams == 0) {
+				cl->rule_always[i] = 1;
+				continue;
+			}
+			best = cl->lit_grams[lit->first_gram];
+			for (j = 1; j < lit->ngrams; j++) {
+				g = cl->lit_grams[lit->first_gram + j];
+				if (uses[g] < uses[best])
+					best = g;
+			}
+			cl->keys[cl->nkeys].gram = best;
+			cl->keys[cl->nkeys++].rule = i;
+			cl->key_grams[best >> 3] |= (unsigned char)(1u <<
+			    (best & 7));
+		}
+	}
+	qsort(cl->keys, cl->nkeys, sizeof(*cl->keys), by_gram);
+	free(uses);
+}
+
 /* group_number - the number of a named group, 0 when the regex has none */
 static uint32_t
 group_number(const pcre2_code *code, const char *name)
@@ -164,6 +239,7 @@ classify_new(const struct ruleset *rs)
 		cl->grp_url[i] = group_number(code, "url");
 	}
 	index_literals(cl);
+	index_keys(cl);
 	cl->lower_cap = 1024;
 	cl->lower = xmalloc(cl->lower_cap);
 	return cl;
@@ -189,6 +265,9 @@ classify_free(struct classifier *cl)
 	free(cl->first_lit);
 	free(cl->lits);
 	free(cl->lit_grams);
+	free(cl->keys);
+	free(cl->rule_always);
+	free(cl->rule_keyed);
 	pcre2_match_context_free(cl->mctx);
 	free(cl->lower);
 	free(cl);
@@ -211,18 +290,41 @@ lower_text(struct classifier *cl, const char *text, size_t len)
 	}
 }
 
-/* note_grams - the byte triples of the lower-cased reply, as hashed bits */
+/* mark_keyed - the rules with a literal whose key is g */
+static void
+mark_keyed(struct classifier *cl, unsigned g)
+{
+	size_t lo = 0, hi = cl->nkeys, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cl->keys[mid].gram < g)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < cl->nkeys && cl->keys[lo].gram == g; lo++)
+		cl->rule_keyed[cl->keys[lo].rule] = 1;
+}
+
+/* note_grams - the byte triples of the lower-cased reply, as hashed bits,
+ * and the rules whose keys are among them */
 static void
 note_grams(struct classifier *cl, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)cl->lower;
-	unsigned g;
+	unsigned g, bit;
 	size_t i;
 
 	memset(cl->grams, 0, sizeof(cl->grams));
+	memset(cl->rule_keyed, 0, cl->nrules);
 	for (i = 0; i + 2 < len; i++) {
 		g = gram(p + i);
-		cl->grams[g >> 3] |= (unsigned char)(1u << (g & 7));
+		bit = 1u << (g & 7);
+		if ((cl->key_grams[g >> 3] & bit) &&
+		    !(cl->grams[g >> 3] & bit))
+			mark_keyed(cl, g);
+		cl->grams[g >> 3] |= (unsigned char)bit;
 	}
 }
 
@@ -251,6 +353,8 @@ may_match(const struct classifier *cl, size_t i, size_t len)
 
 	if (cl->first_lit[i] == cl->first_lit[i + 1])
 		return 1;
+	if (!cl->rule_always[i] && !cl->rule_keyed[i])
+		return 0;
 	for (k = cl->first_lit[i]; k < cl->first_lit[i + 1]; k++) {
 		if (literal_occurs(cl, len, &cl->lits[k]))
 			return 1;
