@@ -82,35 +82,68 @@ is_postfix_prog(struct span prog)
 	return 0;
 }
 
-/* What a byte may be in a queue id. */
-enum { QID_HEX = 1, QID_B52 = 2 };
-
-/* qid_class - QID_HEX for '0'-'9' and 'A'-'F' (short ids), QID_B52 for
- * the base-52 alphabet of long ids: digits and letters but vowels. Bytes
- * from 0x80 are neither. */
-static const unsigned char qid_class[256] = {
+/* is_b52 - 1 for the bytes of the base-52 alphabet of long queue ids:
+ * digits and letters but vowels (none from 0x80) */
+static const unsigned char is_b52[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x00 */
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x20 */
-	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0, 0,	/* 0x30 */
-	0, 1, 3, 3, 3, 1, 3, 2, 2, 0, 2, 2, 2, 2, 2, 0,	/* 0x40 */
-	2, 2, 2, 2, 2, 0, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,	/* 0x50 */
-	0, 0, 2, 2, 2, 0, 2, 2, 2, 0, 2, 2, 2, 2, 2, 0,	/* 0x60 */
-	2, 2, 2, 2, 2, 0, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,	/* 0x70 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,	/* 0x30 */
+	0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0,	/* 0x40 */
+	1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,	/* 0x50 */
+	0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0,	/* 0x60 */
+	1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,	/* 0x70 */
 };
 
-/* is_short_qid - five or more upper-case hex digits */
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+
+/*
+ * hex_bytes - the high bit of each byte of w that is '0'-'9' or 'A'-'F':
+ * the byte plus a constant reaches the high bit exactly from its bound
+ * on, for bytes under 0x80, which are all that can qualify
+ */
+static uint64_t
+hex_bytes(uint64_t w)
+{
+	uint64_t low7 = w & ~HIGHS;
+	uint64_t from_0 = low7 + (0x80 - '0') * ONES;
+	uint64_t past_9 = low7 + (0x80 - '9' - 1) * ONES;
+	uint64_t from_a = low7 + (0x80 - 'A') * ONES;
+	uint64_t past_f = low7 + (0x80 - 'F' - 1) * ONES;
+
+	return ((from_0 & ~past_9) | (from_a & ~past_f)) & ~w & HIGHS;
+}
+
+/* load - k (4 or 8) bytes at p as one word, the first the lowest */
+static uint64_t
+load(const char *p, size_t k)
+{
+	uint64_t w8;
+	uint32_t w4;
+
+	if (k == 8) {
+		memcpy(&w8, p, 8);
+		return w8;
+	}
+	memcpy(&w4, p, 4);
+	return w4;
+}
+
+/* is_short_qid - five or more upper-case hex digits: the first and the
+ * last word of them (they may overlap), then any words between */
 static int
 is_short_qid(struct span s)
 {
-	size_t i;
+	size_t k = s.n >= 8 ? 8 : 4, i;
+	uint64_t want = k == 8 ? HIGHS : HIGHS & 0xffffffffULL;
 
-	if (s.n < 5)
+	if (s.n < 5 || (hex_bytes(load(s.p, k)) & want) != want ||
+	    (hex_bytes(load(s.p + s.n - k, k)) & want) != want)
 		return 0;
-	for (i = 0; i < s.n; i++) {
-		if (!(qid_class[(unsigned char)s.p[i]] & QID_HEX))
+	for (i = 8; i + 8 < s.n; i += 8)
+		if (hex_bytes(load(s.p + i, 8)) != HIGHS)
 			return 0;
-	}
 	return 1;
 }
 
@@ -126,7 +159,7 @@ is_long_qid(struct span s)
 	if (s.n < 12)
 		return 0;
 	for (i = 0; i < s.n; i++) {
-		if (!(qid_class[(unsigned char)s.p[i]] & QID_B52))
+		if (!is_b52[(unsigned char)s.p[i]])
 			return 0;
 		if (s.p[i] == 'z')
 			last_z = i;

@@ -101,6 +101,50 @@ Test(rec_postfix, queue_ids_short_long_and_invalid)
 	cr_expect_eq(r.kind, REC_NONE);
 }
 
+/* kind_of_removed - the record kind of "ID: removed" */
+static enum rec_kind
+kind_of_removed(const char *id)
+{
+	char line[128];
+	struct rec r;
+
+	snprintf(line, sizeof(line), "Nov 26 05:01:02 mail postfix/qmgr[1]: "
+	    "%s: removed", id);
+	rec_table_parse_text(line, MTA_ANY, &r);
+	return r.kind;
+}
+
+/*
+ * Short ids are checked a word at a time, two words that overlap under
+ * eight bytes and more words past sixteen: every length from 5 to 20,
+ * all digits and letters that may be in one, and one byte that may not
+ * at every place (the vowels 'A' and 'E' keep these from being long
+ * ids).
+ */
+Test(rec_postfix, short_queue_ids_of_every_length_and_one_bad_byte)
+{
+	static const char ok[] = "0123456789ABCDEF0A9F";
+	static const char bad[] = { 'a', 'G', '/', ':', '@', '`', 'g',
+	    (char)0xc1, (char)0xb0 };
+	char id[32];
+	size_t n, at, b;
+
+	for (n = 5; n <= 20; n++) {
+		memcpy(id, ok, n);
+		id[n] = '\0';
+		cr_expect_eq(kind_of_removed(id), REC_REMOVED, "%s", id);
+		for (at = 0; at < n; at++) {
+			for (b = 0; b < sizeof(bad); b++) {
+				memcpy(id, ok, n);
+				id[at] = bad[b];
+				cr_expect_eq(kind_of_removed(id), REC_NONE,
+				    "length %zu, 0x%02x at %zu", n,
+				    (unsigned char)bad[b], at);
+			}
+		}
+	}
+}
+
 Test(rec_postfix, sasl_username_ends_at_the_next_known_field)
 {
 	struct rec r;
