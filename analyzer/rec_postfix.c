@@ -95,9 +95,6 @@ static const unsigned char is_b52[256] = {
 	1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,	/* 0x70 */
 };
 
-#define ONES	0x0101010101010101ULL
-#define HIGHS	0x8080808080808080ULL
-
 /*
  * hex_bytes - the high bit of each byte of w that is '0'-'9' or 'A'-'F':
  * the byte plus a constant reaches the high bit exactly from its bound
@@ -106,28 +103,13 @@ static const unsigned char is_b52[256] = {
 static uint64_t
 hex_bytes(uint64_t w)
 {
-	uint64_t low7 = w & ~HIGHS;
-	uint64_t from_0 = low7 + (0x80 - '0') * ONES;
-	uint64_t past_9 = low7 + (0x80 - '9' - 1) * ONES;
-	uint64_t from_a = low7 + (0x80 - 'A') * ONES;
-	uint64_t past_f = low7 + (0x80 - 'F' - 1) * ONES;
+	uint64_t low7 = w & ~SPAN_HIGHS;
+	uint64_t from_0 = low7 + (0x80 - '0') * SPAN_ONES;
+	uint64_t past_9 = low7 + (0x80 - '9' - 1) * SPAN_ONES;
+	uint64_t from_a = low7 + (0x80 - 'A') * SPAN_ONES;
+	uint64_t past_f = low7 + (0x80 - 'F' - 1) * SPAN_ONES;
 
-	return ((from_0 & ~past_9) | (from_a & ~past_f)) & ~w & HIGHS;
-}
-
-/* load - k (4 or 8) bytes at p as one word, the first the lowest */
-static uint64_t
-load(const char *p, size_t k)
-{
-	uint64_t w8;
-	uint32_t w4;
-
-	if (k == 8) {
-		memcpy(&w8, p, 8);
-		return w8;
-	}
-	memcpy(&w4, p, 4);
-	return w4;
+	return ((from_0 & ~past_9) | (from_a & ~past_f)) & ~w & SPAN_HIGHS;
 }
 
 /* is_short_qid - five or more upper-case hex digits: the first and the
@@ -135,14 +117,15 @@ load(const char *p, size_t k)
 static int
 is_short_qid(struct span s)
 {
-	size_t k = s.n >= 8 ? 8 : 4, i;
-	uint64_t want = k == 8 ? HIGHS : HIGHS & 0xffffffffULL;
+	unsigned k = s.n >= 8 ? 8 : 4;
+	uint64_t want = k == 8 ? SPAN_HIGHS : SPAN_HIGHS & 0xffffffffULL;
+	size_t i;
 
-	if (s.n < 5 || (hex_bytes(load(s.p, k)) & want) != want ||
-	    (hex_bytes(load(s.p + s.n - k, k)) & want) != want)
+	if (s.n < 5 || (hex_bytes(span_load(s.p, k)) & want) != want ||
+	    (hex_bytes(span_load(s.p + s.n - k, k)) & want) != want)
 		return 0;
 	for (i = 8; i + 8 < s.n; i += 8)
-		if (hex_bytes(load(s.p + i, 8)) != HIGHS)
+		if (hex_bytes(span_load(s.p + i, 8)) != SPAN_HIGHS)
 			return 0;
 	return 1;
 }

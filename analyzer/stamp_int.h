@@ -1,6 +1,7 @@
 /*
  * stamp_int.h - internal to the stamp module: stamp.c hands a line that
- * starts with '{' to the journald reader in stamp_journal.c.
+ * starts with '{' to the journald reader in stamp_journal.c, and what
+ * follows a syslog stamp to stamp_tag.c.
  */
 #ifndef STAMP_INT_H
 #define STAMP_INT_H
@@ -16,5 +17,13 @@
  */
 int	stamp_journal_parse(struct stamp_ctx *, const char *p, size_t n,
 	    struct header *h);
+
+/*
+ * stamp_parse_tag - "host prog[pid]: msg" after a syslog stamp into h; 0
+ * or -1. A first token that ends in ':' is the tag of a line without a
+ * host (no host name ends in ':'). A line whose second token is not a tag
+ * keeps host, and msg is the rest with prog empty.
+ */
+int	stamp_parse_tag(const char *p, size_t n, struct header *h);
 
 #endif
