@@ -11,7 +11,9 @@
  * The sink sees exactly the calls a sequential reader_run() over the
  * paths would make, in the same order, on the calling thread: the output
  * does not depend on the number of workers. Records are copied into
- * chunks, their spans moved to the copy (rec_rebase), and replayed.
+ * chunks, their spans moved to the copy (rec_rebase), and replayed. A
+ * worker leaves the parsing of its records to the calling thread while
+ * that one would otherwise wait for it.
  *
  * Memory is bounded: a path's worker waits once AHEAD_LANE_CHUNKS chunks
  * of it are unread, and readers of paths after the one being consumed
@@ -29,13 +31,23 @@
 #define AHEAD_LANE_CHUNKS	8
 #define AHEAD_BUDGET_CHUNKS	16
 
+/* Which thread reads the records (stage 4, rec.h). */
+enum ahead_parsing {
+	AHEAD_PARSE_SHARED,	/* the workers, or the consumer when it
+				   would otherwise wait for them */
+	AHEAD_PARSE_WORKER,	/* the workers only */
+	AHEAD_PARSE_CONSUMER,	/* the consumer only */
+};
+
 /*
  * ahead_run - reader_run() over every path into sink, the reading done by
  * nworkers threads; with nworkers 0, or when no thread can be started,
- * everything runs on the calling thread
+ * everything runs on the calling thread. The sink's calls are the same
+ * whatever parsing says: it only moves work between threads.
  */
 void	ahead_run(const struct reader_opts *, const char *const *paths,
-	    size_t npaths, unsigned nworkers, const struct reader_sink *);
+	    size_t npaths, unsigned nworkers, enum ahead_parsing,
+	    const struct reader_sink *);
 
 /*
  * ahead_jobs_default - the threads to use when not told: one per processor

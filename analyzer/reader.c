@@ -67,8 +67,22 @@ is_inside(const char *p, const char *base, size_t n)
 	return p >= base && p <= base + n;
 }
 
+int
+reader_parse(const struct reader_opts *o, struct reader_rec *rr,
+    unsigned long *nother)
+{
+	rr->is_unparsed = 0;
+	if (rec_parse(&rr->h, o->mta, &rr->r) == 0) {
+		if (rr->in_window)
+			(*nother)++;
+		return 0;
+	}
+	return is_wanted(&rr->r) && (rr->in_window || is_identity(&rr->r));
+}
+
 static void
-on_line(struct reading *rd, struct reader_rec *rr, const struct line *l)
+on_line(struct reading *rd, struct reader_rec *rr, const struct line *l,
+    int parse_later)
 {
 	struct reader_member *m = &rd->m;
 
@@ -85,29 +99,30 @@ on_line(struct reading *rd, struct reader_rec *rr, const struct line *l)
 	rr->in_window = in_window(rd->opts, rr->h.time);
 	if (rr->in_window)
 		note_time(m, rr->h.time);
-	if (rec_parse(&rr->h, rd->opts->mta, &rr->r) == 0) {
-		if (rr->in_window)
-			m->rf.other++;
-		return;
-	}
-	if (!is_wanted(&rr->r) || (!rr->in_window && !is_identity(&rr->r)))
-		return;
 	rr->line = (struct span){ l->text, l->len };
 	rr->scratch = SPAN_NULL;
 	if (rr->h.msg.n > 0 && !is_inside(rr->h.msg.p, l->text, l->len))
 		rr->scratch = rr->h.msg;
-	rd->sink->record(rd->sink->arg, rr);
+	if (parse_later) {
+		rr->is_unparsed = 1;
+		rd->sink->record(rd->sink->arg, rr);
+		return;
+	}
+	if (reader_parse(rd->opts, rr, &m->rf.other))
+		rd->sink->record(rd->sink->arg, rr);
 }
 
 /* take_room - where the next line and its record go: the sink's room
  * (the line buffer too), or the reader's own */
 static struct reader_rec *
-take_room(struct reading *rd, struct lines *ln, size_t cap)
+take_room(struct reading *rd, struct lines *ln, size_t cap, int *parse_later)
 {
 	struct reader_rec *rr = NULL;
 
+	*parse_later = 0;
 	if (rd->sink->room != NULL)
-		rr = rd->sink->room(rd->sink->arg, cap + 1 + STAMP_SCRATCH_MAX);
+		rr = rd->sink->room(rd->sink->arg, cap + 1 + STAMP_SCRATCH_MAX,
+		    parse_later);
 	lines_use_buffer(ln, rr != NULL ? (char *)(rr + 1) : NULL);
 	return rr != NULL ? rr : &rd->rr;
 }
@@ -122,15 +137,16 @@ read_member(struct reading *rd, struct source *src, struct lines *ln,
 	struct reader_rec *rr;
 	enum lines_status st;
 	struct line l;
+	int parse_later;
 
 	memset(&rd->m, 0, sizeof(rd->m));
 	rd->m.name = source_name(src);
 	stamp_ctx_init(&rd->sc, source_mtime(src), rd->opts->year);
 	for (;;) {
-		rr = take_room(rd, ln, cap);
+		rr = take_room(rd, ln, cap, &parse_later);
 		if ((st = lines_next(ln, &l)) != LINES_OK)
 			break;
-		on_line(rd, rr, &l);
+		on_line(rd, rr, &l, parse_later);
 		if (l.lineno % READER_PROGRESS_LINES == 0 &&
 		    sink->progress != NULL)
 			sink->progress(sink->arg, source_raw_offset(src));

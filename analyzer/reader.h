@@ -11,6 +11,9 @@
  *            when its time is inside --since/--until;
  *            outside the window only identity records come (who sent a
  *            message: yesterday's late submissions are delivered today).
+ *            A sink whose room asks for it gets every stamped line
+ *            instead, is_unparsed set, and finishes stage 4 itself with
+ *            reader_parse() (ahead.c, when its consumer has time to spare).
  *   progress every READER_PROGRESS_LINES lines, the raw bytes read so far.
  *   member   at the end of each member, its line counts and error.
  *   path     once, at the end: whether it opened, and how it ended.
@@ -50,12 +53,15 @@ struct reader_rec {
 	struct span	scratch;	/* h.msg when it is not inside line (a
 					   journald MESSAGE unescaped), else
 					   empty */
+	int		is_unparsed;	/* r not yet read: reader_parse() */
 };
 
 /* A member (a file, or one file of a tar) once read. */
 struct reader_member {
 	const char		*name;
-	struct report_file	 rf;		/* name and error unset */
+	struct report_file	 rf;		/* name and error unset; other
+						   leaves out the lines handed
+						   on unparsed */
 	const char		*error;		/* why it broke off, or NULL */
 	unsigned long		 first_unparsed, first_nul, nnul, first_cut;
 	time_t			 first_time, last_time;	/* of its lines inside
@@ -89,12 +95,22 @@ struct reader_sink {
 	 * own buffers. A line that makes a record reaches record() as that
 	 * same reader_rec, its line in those bytes, so nothing is copied;
 	 * one that makes none leaves the room to the next line.
+	 * Setting *parse_later asks for the line unparsed (is_unparsed).
 	 */
-	struct reader_rec *(*room)(void *arg, size_t need);
+	struct reader_rec *(*room)(void *arg, size_t need, int *parse_later);
 };
 
 /* reader_run - read one path ("-" is stdin) through stages 1-4 into sink */
 void	reader_run(const struct reader_opts *, const char *path,
 	    const struct reader_sink *);
+
+/*
+ * reader_parse - stage 4 for a record handed on unparsed, in place (its
+ * spans point into its line); 1 when it is one the reader would have
+ * handed on parsed, 0 when not: then a line of the window that no parser
+ * knew adds one to *nother, for its member's rf.other
+ */
+int	reader_parse(const struct reader_opts *, struct reader_rec *,
+	    unsigned long *nother);
 
 #endif

@@ -108,9 +108,10 @@ trace_path(void *arg, const struct reader_path *p)
 	    p->end, p->nmembers, p->raw_bytes, p->error ? p->error : "-");
 }
 
+/* run_traced - what the sink is told; nworkers -1: reader_run() alone */
 static char *
-run_traced(const struct reader_opts *o, const char *const *paths, size_t n,
-    int nworkers)
+run_traced_parsing(const struct reader_opts *o, const char *const *paths,
+    size_t n, int nworkers, enum ahead_parsing parsing)
 {
 	struct trace t = { NULL, 0, 0 };
 	struct reader_sink sink = { &t, trace_record, trace_progress,
@@ -123,9 +124,16 @@ run_traced(const struct reader_opts *o, const char *const *paths, size_t n,
 		for (i = 0; i < n; i++)
 			reader_run(o, paths[i], &sink);
 	} else {
-		ahead_run(o, paths, n, (unsigned)nworkers, &sink);
+		ahead_run(o, paths, n, (unsigned)nworkers, parsing, &sink);
 	}
 	return t.buf;
+}
+
+static char *
+run_traced(const struct reader_opts *o, const char *const *paths, size_t n,
+    int nworkers)
+{
+	return run_traced_parsing(o, paths, n, nworkers, AHEAD_PARSE_SHARED);
 }
 
 /* ---- inputs ---- */
@@ -183,7 +191,14 @@ cleanup(void)
 	unlink(journal_path);
 }
 
-TestSuite(ahead, .init = write_big, .fini = cleanup);
+static void
+write_inputs(void)
+{
+	write_big();
+	write_journal();
+}
+
+TestSuite(ahead, .init = write_inputs, .fini = cleanup);
 
 Test(ahead, any_number_of_workers_gives_the_sequential_calls)
 {
@@ -242,7 +257,6 @@ Test(ahead, a_window_and_journal_messages_survive_the_copy)
 	    SOURCE_APART };
 	char *want, *got;
 
-	write_journal();
 	want = run_traced(&o, paths, 2, -1);
 	cr_assert_not_null(strstr(want, "\"blocked\" using zen.spamhaus.org\t"),
 	    "the unescaped message reaches the sink");
@@ -253,6 +267,45 @@ Test(ahead, a_window_and_journal_messages_survive_the_copy)
 	cr_assert_str_eq(got, want);
 	free(got);
 	free(want);
+}
+
+Test(ahead, records_read_by_the_consumer_or_the_worker_arrive_alike)
+{
+	const char *paths[] = { big_path, journal_path,
+	    "fixtures/input/two.tar.gz", "fixtures/input/truncated.log.gz",
+	    "fixtures/input/sample.log.xz", "fixtures/input/missing.log",
+	    "fixtures/incident.log", "fixtures/central.log" };
+	size_t n = sizeof(paths) / sizeof(paths[0]);
+	const enum ahead_parsing parsings[] = { AHEAD_PARSE_CONSUMER,
+	    AHEAD_PARSE_WORKER, AHEAD_PARSE_SHARED };
+	/* whole, and inside a window: lines outside it that are not
+	 * identity records are dropped by whoever parses them; a line cap
+	 * that makes records be copied into chunks, not read in place */
+	const struct reader_opts opts[] = {
+		{ MTA_ANY, 2026, 0, 0, 0, SOURCE_APART },
+		{ MTA_ANY, 2026, 0, 1795669220, 1795669240, SOURCE_APART },
+		{ MTA_ANY, 2026, 64 * 1024, 0, 0, SOURCE_SLOW_APART },
+	};
+	size_t i, k;
+	char *want, *got;
+	int workers;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		want = run_traced(&opts[i], paths, n, -1);
+		cr_assert(opts[i].since != 0 ||
+		    strstr(want, " other 1 ") != NULL,
+		    "a member counts a line no parser knew");
+		for (k = 0; k < sizeof(parsings) / sizeof(parsings[0]); k++)
+			for (workers = 1; workers <= 3; workers++) {
+				got = run_traced_parsing(&opts[i], paths, n,
+				    workers, parsings[k]);
+				cr_assert(strcmp(want, got) == 0,
+				    "options %zu, parsing %d, %d workers differ",
+				    i, (int)parsings[k], workers);
+				free(got);
+			}
+		free(want);
+	}
 }
 
 /* ---- rec_rebase over every fixture row ---- */
