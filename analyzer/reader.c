@@ -80,6 +80,17 @@ reader_parse(const struct reader_opts *o, struct reader_rec *rr,
 	return is_wanted(&rr->r) && (rr->in_window || is_identity(&rr->r));
 }
 
+/* hand_on - a stamped line's record to the sink */
+static void
+hand_on(struct reading *rd, struct reader_rec *rr, const struct line *l)
+{
+	rr->line = (struct span){ l->text, l->len };
+	rr->scratch = SPAN_NULL;
+	if (rr->h.msg.n > 0 && !is_inside(rr->h.msg.p, l->text, l->len))
+		rr->scratch = rr->h.msg;
+	rd->sink->record(rd->sink->arg, rr);
+}
+
 static void
 on_line(struct reading *rd, struct reader_rec *rr, const struct line *l,
     int parse_later)
@@ -99,17 +110,12 @@ on_line(struct reading *rd, struct reader_rec *rr, const struct line *l,
 	rr->in_window = in_window(rd->opts, rr->h.time);
 	if (rr->in_window)
 		note_time(m, rr->h.time);
-	rr->line = (struct span){ l->text, l->len };
-	rr->scratch = SPAN_NULL;
-	if (rr->h.msg.n > 0 && !is_inside(rr->h.msg.p, l->text, l->len))
-		rr->scratch = rr->h.msg;
 	if (parse_later) {
 		rr->is_unparsed = 1;
-		rd->sink->record(rd->sink->arg, rr);
-		return;
+		hand_on(rd, rr, l);
+	} else if (reader_parse(rd->opts, rr, &m->rf.other)) {
+		hand_on(rd, rr, l);
 	}
-	if (reader_parse(rd->opts, rr, &m->rf.other))
-		rd->sink->record(rd->sink->arg, rr);
 }
 
 /* take_room - where the next line and its record go: the sink's room
