@@ -123,12 +123,13 @@ on_line(struct reading *rd, struct reader_rec *rr, const struct line *l,
 static struct reader_rec *
 take_room(struct reading *rd, struct lines *ln, size_t cap, int *parse_later)
 {
-	struct reader_rec *rr = NULL;
+	struct reader_rec *rr;
 
 	*parse_later = 0;
-	if (rd->sink->room != NULL)
-		rr = rd->sink->room(rd->sink->arg, cap + 1 + STAMP_SCRATCH_MAX,
-		    parse_later);
+	if (rd->sink->room == NULL)	/* the lines keep their own buffer */
+		return &rd->rr;
+	rr = rd->sink->room(rd->sink->arg, cap + 1 + STAMP_SCRATCH_MAX,
+	    parse_later);
 	lines_use_buffer(ln, rr != NULL ? (char *)(rr + 1) : NULL);
 	return rr != NULL ? rr : &rd->rr;
 }
