@@ -150,13 +150,14 @@ may_resume(const struct ahead *a, size_t lane)
 
 /*
  * wants_parse_later - whether the lane's worker should leave stage 4 to
- * the consumer; called locked, as a chunk is published. A consumer that
- * reads the lane faster than its worker fills it would wait: then it
- * parses, and the worker, which also inflates or reads, goes faster. Each
- * moves work to the other until the lane holds about PARSE_LATER_BELOW
- * chunks: above WAKE_CHUNKS, so that a consumer woken with that many
- * finds them still to parse. On two cores, a 1 GB zstd log: 1.32 s with
- * every record read by the worker, 1.10 s shared (4 chunks: 1.15 s).
+ * the consumer; called locked, as a path is claimed and as each chunk is
+ * published. A consumer that reads the lane faster than its worker fills
+ * it would wait: then it parses, and the worker, which also inflates or
+ * reads, goes faster. Each moves work to the other until the lane holds
+ * about PARSE_LATER_BELOW chunks: above WAKE_CHUNKS, so that a consumer
+ * woken with that many finds them still to parse. On two cores, a 1 GB
+ * zstd log: 1.32 s with every record read by the worker, 1.10 s shared
+ * (4 chunks: 1.15 s).
  */
 #define PARSE_LATER_BELOW	(AHEAD_LANE_CHUNKS * 3 / 4)
 
@@ -386,19 +387,24 @@ is_streamed(const char *path)
 	    S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
-/* claim - the next path for a worker, or -1 when none is left */
-static long
-claim(struct ahead *a)
+/* claim - the next path for the worker: 1 with w->lane set, 0 when none
+ * is left */
+static int
+claim(struct writer *w)
 {
-	long i = -1;
+	struct ahead *a = w->a;
+	int is_found = 0;
 
 	pthread_mutex_lock(&a->lock);
 	while (a->next_path < a->npaths && a->is_streamed[a->next_path])
 		a->next_path++;
-	if (a->next_path < a->npaths)
-		i = (long)a->next_path++;
+	if (a->next_path < a->npaths) {
+		w->lane = a->next_path++;
+		w->parse_later = wants_parse_later(a, w->lane);
+		is_found = 1;
+	}
 	pthread_mutex_unlock(&a->lock);
-	return i;
+	return is_found;
 }
 
 static void *
@@ -408,14 +414,12 @@ worker(void *arg)
 	struct writer w = { a, 0, NULL, NULL, 0 };
 	struct reader_sink sink = { &w, write_record, write_progress,
 	    write_member, write_path, room_for_record };
-	long i;
 
-	while ((i = claim(a)) >= 0) {
-		w.lane = (size_t)i;
-		reader_run(a->opts, a->paths[i], &sink);
+	while (claim(&w)) {
+		reader_run(a->opts, a->paths[w.lane], &sink);
 		publish(&w);
 		pthread_mutex_lock(&a->lock);
-		a->lanes[i].is_done = 1;
+		a->lanes[w.lane].is_done = 1;
 		pthread_cond_broadcast(&a->changed);
 		pthread_mutex_unlock(&a->lock);
 	}

@@ -11,33 +11,21 @@
  * inside, and its number goes up by one. The copy in a malloc(size + 1)
  * buffer is what gets written, so ASan watches it too.
  */
-#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "diag.h"
+#include "fuzz_file.h"
 #include "lines.h"
 #include "source.h"
 #include "stamp.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* The temporary file: made once, rewritten for every input, removed at exit. */
-static char	tmp_path[256];
-static int	tmp_fd = -1;
-
-static void
-remove_tmp(void)
-{
-	if (tmp_path[0] != '\0')
-		unlink(tmp_path);
-}
 
 static void
 fail(const char *what)
@@ -73,7 +61,7 @@ read_all(size_t cap)
 	unsigned long prev;
 	enum lines_status st;
 
-	src = source_open(tmp_path, err, sizeof(err));
+	src = source_open(fuzz_path, err, sizeof(err));
 	if (src == NULL)
 		return;
 	while (source_next(src) == 1) {
@@ -99,19 +87,12 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	FILE *devnull = fopen("/dev/null", "w");
-	const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 
 	(void)argc;
 	(void)argv;
 	if (devnull != NULL)
 		diag_set_stream(devnull);
-	snprintf(tmp_path, sizeof(tmp_path), "%s/fuzz_lines.XXXXXX", dir);
-	tmp_fd = mkstemp(tmp_path);
-	if (tmp_fd == -1) {
-		fprintf(stderr, "fuzz_lines: mkstemp: %s\n", strerror(errno));
-		exit(1);
-	}
-	atexit(remove_tmp);
+	fuzz_file_init("fuzz_lines");
 	return 0;
 }
 
@@ -119,21 +100,13 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *copy = malloc(size + 1);
-	size_t off = 0;
-	ssize_t n;
 
 	if (copy == NULL)
 		return 0;
 	memcpy(copy, data, size);
 	copy[size] = '\0';
-	if (ftruncate(tmp_fd, 0) == -1)
-		fail("ftruncate failed");
-	while (off < size) {
-		n = pwrite(tmp_fd, copy + off, size - off, (off_t)off);
-		if (n <= 0)
-			fail("pwrite failed");
-		off += (size_t)n;
-	}
+	if (fuzz_file_write(copy, size) == -1)
+		fail("writing the input failed");
 	read_all(LINES_CAP_DEFAULT);
 	read_all(16 + size % 64);
 	free(copy);

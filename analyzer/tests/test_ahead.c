@@ -308,6 +308,19 @@ Test(ahead, records_read_by_the_consumer_or_the_worker_arrive_alike)
 	}
 }
 
+Test(ahead, a_file_of_less_than_a_chunk_may_be_parsed_by_the_consumer)
+{
+	const char *paths[] = { "fixtures/incident.log" };
+	struct reader_opts o = { MTA_ANY, 2026, 0, 0, 0, SOURCE_APART };
+	char *want = run_traced(&o, paths, 1, -1);
+	char *got = run_traced_parsing(&o, paths, 1, 1, AHEAD_PARSE_CONSUMER);
+
+	cr_assert_not_null(strstr(want, " other 1 "));
+	cr_assert_str_eq(got, want);
+	free(got);
+	free(want);
+}
+
 /* ---- rec_rebase over every fixture row ---- */
 
 /* points_into - 1 when a pointer-sized word of the struct at p lies in
