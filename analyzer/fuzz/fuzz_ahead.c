@@ -18,11 +18,11 @@
 #include <string.h>
 
 #include "ahead.h"
-#include "diag.h"
-#include "fuzz_file.h"
 #include "reader.h"
 
-int	LLVMFuzzerInitialize(int *argc, char ***argv);
+#define FUZZ_NAME "fuzz_ahead"
+#include "fuzz_file.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* FNV-1a, 64 bits: all that a run told its sink */
@@ -153,19 +153,6 @@ run(const struct reader_opts *o, unsigned nworkers, enum ahead_parsing p)
 	else
 		ahead_run(o, paths, 1, nworkers, p, &sink);
 	return d;
-}
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	FILE *devnull = fopen("/dev/null", "w");
-
-	(void)argc;
-	(void)argv;
-	if (devnull != NULL)
-		diag_set_stream(devnull);
-	fuzz_file_init("fuzz_ahead");
-	return 0;
 }
 
 int

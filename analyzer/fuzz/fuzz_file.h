@@ -2,7 +2,9 @@
  * fuzz_file.h - the input as a file, for the targets that read paths
  * (source.h reads nothing else): one temporary file (in /dev/shm when
  * there is one), made once, rewritten for every input, removed at exit.
- * A target includes this file once.
+ * A target defines FUZZ_NAME and includes this file once; it brings the
+ * target's LLVMFuzzerInitialize(), which also sends the diagnostics to
+ * /dev/null.
  */
 #ifndef FUZZ_FILE_H
 #define FUZZ_FILE_H
@@ -12,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "diag.h"
+
+int	LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static char	fuzz_path[256];
 static int	fuzz_fd = -1;
@@ -23,19 +29,24 @@ fuzz_file_remove(void)
 		unlink(fuzz_path);
 }
 
-/* fuzz_file_init - make the file; name is the target's, for messages */
-static void
-fuzz_file_init(const char *name)
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	FILE *devnull = fopen("/dev/null", "w");
 	const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 
-	snprintf(fuzz_path, sizeof(fuzz_path), "%s/%s.XXXXXX", dir, name);
+	(void)argc;
+	(void)argv;
+	if (devnull != NULL)
+		diag_set_stream(devnull);
+	snprintf(fuzz_path, sizeof(fuzz_path), "%s/" FUZZ_NAME ".XXXXXX", dir);
 	fuzz_fd = mkstemp(fuzz_path);
 	if (fuzz_fd == -1) {
-		fprintf(stderr, "%s: mkstemp: %s\n", name, strerror(errno));
+		fprintf(stderr, FUZZ_NAME ": mkstemp: %s\n", strerror(errno));
 		exit(1);
 	}
 	atexit(fuzz_file_remove);
+	return 0;
 }
 
 /* fuzz_file_write - the file's content made data; 0, or -1 on failure */

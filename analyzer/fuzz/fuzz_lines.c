@@ -18,13 +18,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "diag.h"
-#include "fuzz_file.h"
+#define FUZZ_NAME "fuzz_lines"
 #include "lines.h"
 #include "source.h"
 #include "stamp.h"
 
-int	LLVMFuzzerInitialize(int *argc, char ***argv);
+#define FUZZ_NAME "fuzz_lines"
+#include "fuzz_file.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
@@ -81,19 +82,6 @@ read_all(size_t cap)
 	}
 	lines_free(ln);
 	source_close(src);
-}
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	FILE *devnull = fopen("/dev/null", "w");
-
-	(void)argc;
-	(void)argv;
-	if (devnull != NULL)
-		diag_set_stream(devnull);
-	fuzz_file_init("fuzz_lines");
-	return 0;
 }
 
 int
